@@ -1,0 +1,85 @@
+"""The Python API for embedders: load policies once, evaluate many scenarios.
+
+    import policyrun
+    policies = policyrun.load()                      # the bundled policies (or load("my/dir"))
+    decision = policies.evaluate({"jurisdiction": "harbin", ...})
+"""
+from __future__ import annotations
+
+import json
+from typing import Iterable, Iterator
+
+from .evaluate import evaluate as _evaluate
+from .load import PolicyLoader
+from .scenario import Scenario, ScenarioError, parse_scenario, parse_scenario_json
+
+
+class Policies:
+    def __init__(self, directory=None):
+        self._loader = PolicyLoader(directory)
+
+    @property
+    def directory(self):
+        return self._loader.directory
+
+    def jurisdictions(self) -> list[str]:
+        return self._loader.jurisdictions()
+
+    def policy(self, jurisdiction: str):
+        """The compiled policy; raises PolicyError if it (or a policy it extends) is invalid."""
+        return self._loader.compiled(jurisdiction)
+
+    def ambiguities(self, jurisdiction: str) -> dict:
+        """{ambiguity ID: [option, …]} with the default first."""
+        out = {}
+        for amb in self.policy(jurisdiction).checked.ambiguities.values():
+            names = [o.name for o in amb.options]
+            default = next((o.name for o in amb.options if o.default), names[0])
+            out[amb.id] = [default] + [n for n in names if n != default]
+        return out
+
+    def scenario(self, data, readings: dict | None = None) -> Scenario:
+        """Parse a scenario (dict or JSON text) and validate it against the jurisdiction's policy."""
+        scenario = data if isinstance(data, Scenario) else (
+            parse_scenario_json(data) if isinstance(data, (str, bytes)) else parse_scenario(data))
+        if readings:
+            scenario = _with_readings(scenario, readings)
+        if scenario.jurisdiction not in self.jurisdictions():
+            raise ScenarioError("jurisdiction", f"unknown jurisdiction {json.dumps(scenario.jurisdiction, ensure_ascii=False)}; "
+                                f"expected one of: {', '.join(self.jurisdictions())}")
+        checked = self.policy(scenario.jurisdiction).checked
+        for amb_id, option in scenario.readings.items():
+            amb = checked.ambiguities.get(amb_id)
+            if amb is None:
+                raise ScenarioError(f"readings.{amb_id}", f"unknown ambiguity for {scenario.jurisdiction}; "
+                                    f"expected one of: {', '.join(sorted(checked.ambiguities))}")
+            options = [o.name for o in amb.options]
+            if option not in options:
+                raise ScenarioError(f"readings.{amb_id}", f"unknown option {json.dumps(option, ensure_ascii=False)}; "
+                                    f"expected one of: {', '.join(options)}")
+        for name in scenario.parameters:
+            b = checked.bindings.get(name)
+            if b is None or b.kind != "param" or b.decl.keys:
+                names = sorted(n for n, b in checked.bindings.items() if b.kind == "param" and not b.decl.keys)
+                raise ScenarioError(f"parameters.{name}", "unknown parameter; expected one of: "
+                                    + (", ".join(names) or "(none)"))
+        return scenario
+
+    def evaluate(self, data, *, readings: dict | None = None, explain: bool = False) -> dict:
+        """One scenario -> its decision (a dict in the contract's JSON shape)."""
+        scenario = self.scenario(data, readings)
+        return _evaluate(self.policy(scenario.jurisdiction), scenario, explain=explain)
+
+    def evaluate_many(self, scenarios: Iterable, **options) -> Iterator[dict]:
+        for data in scenarios:
+            yield self.evaluate(data, **options)
+
+
+def _with_readings(scenario: Scenario, readings: dict) -> Scenario:
+    import attrs
+    return attrs.evolve(scenario, readings=dict(scenario.readings, **readings))
+
+
+def load(directory=None) -> Policies:
+    """The bundled policies, or the `.policy` files of `directory`."""
+    return Policies(directory)

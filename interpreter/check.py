@@ -1,0 +1,232 @@
+"""check(modules) -> CheckedPolicy: merge a policy with the policies it extends, then resolve
+names, rule IDs, overrides, ambiguities, parameter years and types. Every problem found is a
+diagnostic; all of them are raised together as one PolicyError."""
+from __future__ import annotations
+
+import attrs
+
+from .dsl import ast
+from .dsl.diagnostics import Diagnostic, PolicyError, Source
+from . import types as T
+from .typecheck import ExprChecker
+
+ROUTE_FIELDS = {"years": "list[int]", "start": "date", "end": "date", "amount": "money",
+                "waiting": "int?", "repair": "money", "channel": "text"}
+OTHER_PREFIX = "other_"   # other_<code>: an amount under amount_due.other
+SOURCE_ATTRS = {"number", "date", "url", "seed", "published", "issued"}
+
+
+@attrs.frozen
+class Binding:
+    """A named definition visible in a policy: input, parameter, let or def."""
+    kind: str                  # "input", "param", "let", "def"
+    name: str
+    decl: object
+    rule: str | None           # the rule block that defines it, if any
+    source: Source
+    parent: "Binding | None" = None   # the definition it overrides (reachable as `super`)
+
+
+@attrs.frozen
+class RuleInfo:
+    decl: ast.RuleDecl
+    source: Source
+    module: str
+
+
+@attrs.frozen
+class RouteInfo:
+    decl: ast.RouteDecl
+    rule: str | None
+    source: Source
+
+
+@attrs.frozen
+class CheckedPolicy:
+    name: str
+    chain: tuple               # module names, root first
+    title: str | None
+    years: tuple | None
+    sources: dict              # name -> (SourceDecl, Source)
+    rules: dict                # id -> RuleInfo
+    ambiguities: dict          # id -> AmbiguityDecl
+    bindings: dict             # name -> Binding
+    routes: tuple              # of RouteInfo, in priority order
+    defaults: dict             # field name -> (Field, Source)
+
+
+def check(modules: list, contract_fields: dict) -> CheckedPolicy:
+    """`modules` are (ast.Module, Source) pairs, the root (e.g. national) first."""
+    merger = _Merger(contract_fields)
+    for module, source in modules:
+        merger.add(module, source)
+    policy = merger.result()
+    merger.diagnostics += _check_bodies(policy)
+    if merger.errors():
+        raise PolicyError(merger.diagnostics)
+    return policy
+
+
+class _Merger:
+    """Layers one module over the previous ones, applying `rule X overrides Y`."""
+
+    def __init__(self, contract_fields):
+        self.contract = contract_fields
+        self.diagnostics: list[Diagnostic] = []
+        self.sources, self.rules, self.ambiguities, self.bindings = {}, {}, {}, {}
+        self.routes: list[RouteInfo] = []
+        self.defaults: dict = {}
+        self.chain, self.title, self.years = [], None, None
+
+    def errors(self):
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    def error(self, code, message, source, node, help=None):
+        self.diagnostics.append(Diagnostic(code, message, source, node.span, help=help))
+
+    def add(self, module: ast.Module, source: Source):
+        if self.chain and module.extends != self.chain[-1]:
+            self.error("C011", f"`{module.name}` must extend `{self.chain[-1]}`", source, module)
+        self.chain.append(module.name)
+        self.title = module.title or self.title
+        self.years = module.years or self.years
+        if module.years and module.years[0] > module.years[1]:
+            self.error("C018", "the year span is empty", source, module, help="write `years FIRST..LAST`")
+        new_routes = []
+        for decl in module.decls:
+            self._declare(decl, source, None, new_routes)
+        # A module's own new routes are more specific than the ones it inherits.
+        self.routes = new_routes + self.routes
+
+    def result(self) -> CheckedPolicy:
+        return CheckedPolicy(self.chain[-1], tuple(self.chain), self.title, self.years, self.sources,
+                             self.rules, self.ambiguities, self.bindings, tuple(self.routes),
+                             self.defaults)
+
+    def _declare(self, decl, source, rule, new_routes, overridden=None):
+        kind = type(decl)
+        if kind is ast.SourceDecl:
+            self._unique(self.sources, decl.name, (decl, source), source, decl, "source")
+            for key, _ in decl.attrs:
+                if key not in SOURCE_ATTRS:
+                    self.error("C019", f"unknown source attribute `{key}`", source, decl,
+                               help="use one of: " + ", ".join(sorted(SOURCE_ATTRS)))
+        elif kind is ast.AmbiguityDecl:
+            self._ambiguity(decl, source)
+        elif kind is ast.RuleDecl:
+            self._rule(decl, source, new_routes)
+        elif kind is ast.RouteDecl:
+            self._route(decl, source, rule, new_routes, overridden)
+        elif kind is ast.DefaultsDecl:
+            for field in decl.fields:
+                self._field_name(field, source)
+                self.defaults[field.name] = (field, source)
+        else:
+            if kind is ast.InputDecl:
+                self._input(decl, source)
+            binding = Binding(_KINDS[kind], decl.name, decl, rule, source)
+            self._bind(binding, source, decl, overridden)
+
+    def _unique(self, table, key, value, source, node, what):
+        if key in table:
+            self.error("C002", f"{what} `{key}` is defined twice", source, node)
+        else:
+            table[key] = value
+
+    def _bind(self, binding, source, decl, overridden):
+        old = self.bindings.get(binding.name)
+        if old is None:
+            if overridden is not None:
+                self.error("C010", f"`{binding.name}` is not defined by `{overridden}`, so it cannot override it",
+                           source, decl, help="define it outside this rule, or override the rule that defines it")
+            self.bindings[binding.name] = binding
+        elif overridden is not None and old.rule == overridden and old.kind == binding.kind:
+            self.bindings[binding.name] = attrs.evolve(binding, parent=old)
+        elif old.source is source:
+            self.error("C002", f"`{binding.name}` is defined twice", source, decl)
+        else:
+            where = f"rule `{old.rule}`" if old.rule else f"`{old.source.path}`"
+            self.error("C010", f"`{binding.name}` is already defined by {where}", source, decl,
+                       help=f"override it with `rule <ID> overrides {old.rule}`" if old.rule
+                       else "choose another name")
+
+    def _input(self, decl, source):
+        want = self.contract.get(decl.path)
+        if want is None:
+            self.error("C012", f"`{decl.path}` is not a field of the scenario contract", source, decl,
+                       help="see the scenario table in the contract (scenario.md)")
+        elif T.from_ref(decl.type) != want:
+            self.error("C012", f"`{decl.path}` has type `{want}` in the scenario contract, not `{T.from_ref(decl.type)}`",
+                       source, decl.type, help=f"declare it as `{want}`")
+
+    def _ambiguity(self, decl, source):
+        self._unique(self.ambiguities, decl.id, decl, source, decl, "ambiguity")
+        names = [o.name for o in decl.options]
+        for i, option in enumerate(decl.options):
+            if option.name in names[:i]:
+                self.error("C013", f"option `{option.name}` of `{decl.id}` is listed twice", source, option)
+        if sum(o.default for o in decl.options) > 1:
+            self.error("C013", f"`{decl.id}` has more than one default option", source, decl,
+                       help="mark exactly one option `default` (or none: the first is the default)")
+
+    def _rule(self, decl, source, new_routes):
+        if decl.id in self.rules:
+            prior = self.rules[decl.id]
+            self.error("C002", f"rule `{decl.id}` is already defined in `{prior.source.path}`", source, decl)
+            return
+        if decl.overrides is not None and decl.overrides not in self.rules:
+            self.error("C003", f"rule `{decl.overrides}` does not exist, so `{decl.id}` cannot override it",
+                       source, decl, help="override a rule of the policy this one extends")
+        if not decl.cites:
+            self.error("C016", f"rule `{decl.id}` cites no source", source, decl,
+                       help='add `from <source> "<exact quote>"`')
+        self.rules[decl.id] = RuleInfo(decl, source, self.chain[-1])
+        for item in decl.body:
+            self._declare(item, source, decl.id, new_routes, decl.overrides)
+
+    def _route(self, decl, source, rule, new_routes, overridden):
+        info = RouteInfo(decl, decl.by or rule, source)
+        for i, old in enumerate(self.routes):
+            if old.decl.name == decl.name:
+                if overridden is not None and old.rule == overridden:
+                    self.routes[i] = info
+                else:
+                    self.error("C010", f"route `{decl.name}` is already defined", source, decl,
+                               help=f"override it with `rule <ID> overrides {old.rule}`")
+                return
+        if any(r.decl.name == decl.name for r in new_routes):
+            self.error("C002", f"route `{decl.name}` is defined twice", source, decl)
+            return
+        if overridden is not None:
+            self.error("C010", f"route `{decl.name}` is not defined by `{overridden}`", source, decl)
+        new_routes.append(info)
+        for item in decl.items:
+            if isinstance(item, ast.Field):
+                self._field_name(item, source)
+            elif isinstance(item, ast.OfferDecl):
+                for sub in item.items:
+                    if isinstance(sub, ast.Field):
+                        self._field_name(sub, source)
+
+    def _field_name(self, field, source):
+        if field.name not in ROUTE_FIELDS and not field.name.startswith(OTHER_PREFIX):
+            self.error("C020", f"unknown route field `{field.name}`", source, field,
+                       help="use one of: " + ", ".join(sorted(ROUTE_FIELDS)) + ", other_<code>")
+
+
+_KINDS = {ast.InputDecl: "input", ast.ParamDecl: "param", ast.LetDecl: "let", ast.DefDecl: "def"}
+
+
+def _check_bodies(policy: CheckedPolicy) -> list:
+    """Names, rule IDs, sources, ambiguities, parameter years and types in every expression."""
+    checker = ExprChecker(policy)
+    for rule in policy.rules.values():
+        for cite in rule.decl.cites:
+            checker.source_ref(cite.source, rule.source, cite)
+    for binding in policy.bindings.values():
+        checker.binding(binding)
+    for route in policy.routes:
+        checker.route(route)
+    for name, (field, source) in policy.defaults.items():
+        checker.field(field, source, {})
+    return checker.diagnostics

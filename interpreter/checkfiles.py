@@ -1,0 +1,33 @@
+"""Check policy files one by one (for `policyrun check`), in the context of what they extend."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .dsl.diagnostics import PolicyError
+from .dsl.parse import parse
+from .load import PolicyLoader, bundled_directory, read_source
+
+
+def check_file(path: Path, policy_dir=None) -> list:
+    """Every diagnostic of one file: syntax first; then names, types and overrides, checked
+    together with the policies it extends."""
+    from .check import check
+    from .scenario import FIELD_TYPES
+    try:
+        source = read_source(path)
+        module = parse(source)
+        chain = []
+        if module.extends:
+            chain = _parents(module.extends, path, policy_dir)
+        check(chain + [(module, source)], FIELD_TYPES)
+    except PolicyError as err:
+        return err.diagnostics
+    return []
+
+
+def _parents(name, path, policy_dir):
+    candidates = [Path(policy_dir)] if policy_dir else [path.parent, bundled_directory()]
+    for directory in candidates:
+        if (directory / f"{name}.policy").exists():
+            return PolicyLoader(directory).chain(name)
+    return PolicyLoader(candidates[0]).chain(name)   # raises the "no policy to extend" diagnostic

@@ -1,0 +1,530 @@
+"""compile(checked) -> CompiledPolicy: every expression becomes a Python closure `f(ctx, env)`.
+
+Evaluation never walks the AST. Each named definition is memoized per evaluation together with
+the provenance marks (rules, readings, assumptions) that its value depends on, so a decision can
+say which rules decided each output however often a value is reused.
+"""
+from __future__ import annotations
+
+import operator
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from .dsl import ast
+from . import dates
+from .values import Duration, EvaluationError, Undetermined, Window
+
+_EMPTY: dict = {}
+
+
+class Ctx:
+    """The state of one evaluation: inputs, readings, overrides, memo and the provenance trail."""
+    __slots__ = ("values", "readings", "overrides", "memo", "trail", "trace")
+
+    def __init__(self, values, readings, overrides, trace=False):
+        self.values, self.readings, self.overrides = values, readings, overrides
+        self.memo: dict = {}
+        self.trail: dict = {}
+        self.trace = [] if trace else None
+
+
+@attrs.frozen
+class CompiledOffer:
+    rule: str | None
+    when: object
+    assumed: str | None
+    fields: dict
+
+
+@attrs.frozen
+class CompiledRoute:
+    name: str
+    rule: str | None
+    when: object
+    requires: tuple          # of (fn, rule, message)
+    offers: tuple            # of CompiledOffer; empty = the route itself is the one offer
+    fields: dict
+
+
+@attrs.frozen
+class CompiledPolicy:
+    checked: object
+    routes: tuple
+    defaults: dict
+    input_paths: dict        # input name -> contract path
+    functions: dict          # name -> fn(ctx, *args) for the policy's own defs
+    default_readings: dict   # ambiguity ID -> default option
+
+    @property
+    def name(self):
+        return self.checked.name
+
+
+def compile_policy(checked) -> CompiledPolicy:
+    c = _Compiler(checked)
+    routes = tuple(c.route(r) for r in checked.routes)
+    defaults = {name: c.expr(f.expr, {}, f.name == "amount") for name, (f, _) in checked.defaults.items()}
+    inputs = {n: b.decl.path for n, b in checked.bindings.items() if b.kind == "input"}
+    functions = {n: c.def_fn(n) for n, b in checked.bindings.items() if b.kind == "def"}
+    readings = {a.id: next((o.name for o in a.options if o.default), a.options[0].name)
+                for a in checked.ambiguities.values()}
+    return CompiledPolicy(checked, routes, defaults, inputs, functions, readings)
+
+
+def force(ctx, key, thunk, marks, label=None):
+    """Evaluate `thunk` once per evaluation; add what it depends on to the caller's trail."""
+    hit = ctx.memo.get(key)
+    if hit is None:
+        saved = ctx.trail
+        ctx.trail = dict.fromkeys(marks)
+        value = thunk()
+        hit = (value, ctx.trail)
+        ctx.trail = saved
+        ctx.memo[key] = hit
+        if ctx.trace is not None and label is not None:
+            ctx.trace.append(label(value))
+    ctx.trail.update(hit[1])
+    return hit[0]
+
+
+def _is_und(v):
+    return v.__class__ is Undetermined
+
+
+class _Compiler:
+    def __init__(self, checked):
+        self.checked = checked
+        self.cells: dict[str, list] = {}   # binding name -> [fn]; filled on first use (allows cycles)
+
+    # ---- named definitions
+    def binding_fn(self, name, binding=None):
+        key = name if binding is None else (name, id(binding))
+        cell = self.cells.get(key)
+        if cell is None:
+            cell = self.cells[key] = [None]
+            b = binding or self.checked.bindings[name]
+            cell[0] = getattr(self, "_" + b.kind)(b)
+        return lambda *a: cell[0](*a)
+
+    def def_fn(self, name):
+        return self.binding_fn(name)
+
+    def _marks(self, b):
+        return (("rule", b.rule),) if b.rule else ()
+
+    def _label(self, b, args=()):
+        rule = self.checked.rules.get(b.rule) if b.rule else None
+        cite = rule.decl.cites[0] if rule and rule.decl.cites else None
+
+        def label(value):
+            entry = {"rule": b.rule, "name": b.name, "value": value}
+            if args:
+                entry["args"] = list(args)
+            if cite:
+                entry["source"] = {"source": cite.source, "quote": cite.quote}
+            return entry
+        return label if b.rule else None
+
+    def _input(self, b):
+        path = b.decl.path
+        return lambda ctx: ctx.values[path]
+
+    def _let(self, b):
+        body = self.expr(b.decl.expr, self._super_scope(b))
+        marks, label, key = self._marks(b), self._label(b), ("let", b.name, b.rule)
+        return lambda ctx: force(ctx, key, lambda: body(ctx, _EMPTY), marks, label)
+
+    def _def(self, b):
+        names = [p.name for p in b.decl.params]
+        body = self.expr(b.decl.expr, dict(self._super_scope(b), **{n: "local" for n in names}))
+        marks, name, rule = self._marks(b), b.name, b.rule
+
+        def call(ctx, *args):
+            label = self._label(b, args) if ctx.trace is not None else None
+            return force(ctx, ("def", name, rule, args), lambda: body(ctx, dict(zip(names, args))), marks, label)
+        return call
+
+    def _super_scope(self, b):
+        return {"super": ("parent", b.parent)} if b.parent is not None else {}
+
+    def _param(self, b):
+        decl, marks, name = b.decl, self._marks(b), b.name
+        if not decl.keys:
+            entry = decl.entries[0]
+            value = self._entry_value(entry, name, ())
+
+            def scalar(ctx):
+                if name in ctx.overrides:
+                    return ctx.overrides[name]
+                return force(ctx, ("param", name), lambda: value(ctx, _EMPTY), marks)
+            return scalar
+        exact, ranged = {}, []
+        for entry in decl.entries:
+            fn = self._entry_value(entry, name, decl.keys)
+            parts = entry.key
+            rest = tuple(p.value for p in parts[1:])
+            first = parts[0]
+            if first.kind == "int":
+                exact.setdefault((first.value,) + rest, fn)
+            else:
+                ranged.append((first, rest, fn))
+        keys = decl.keys
+
+        def lookup(ctx, *key):
+            fn = exact.get(key)
+            if fn is None:
+                for first, rest, candidate in ranged:
+                    if rest == key[1:] and (first.kind == "any" or first.value[0] <= key[0] <= first.value[1]):
+                        fn = candidate
+                        break
+            if fn is None:
+                return Undetermined(f"no value of `{name}` for {', '.join(map(str, key))}")
+            return force(ctx, ("param", name, key), lambda: fn(ctx, dict(zip(keys, key))), marks)
+        return lookup
+
+    def _entry_value(self, entry, name, keys):
+        body = self.expr(entry.value.expr, {k: "local" for k in keys})
+        assumed = [p.text for p in entry.value.provenance if p.kind == "assumed"]
+        if not assumed:
+            return body
+
+        def with_mark(ctx, env):
+            key = ", ".join(str(env[k]) for k in keys)
+            ctx.trail[("assumed", f"{name}[{key}]" if key else name, assumed[0])] = None
+            return body(ctx, env)
+        return with_mark
+
+    # ---- routes
+    def route(self, info):
+        decl = info.decl
+        scope = self._local_lets(decl.items, ("route", decl.name), {})
+        when = next((self.expr(i.expr, scope) for i in decl.items if isinstance(i, ast.WhenClause)), None)
+        requires = tuple((self.expr(i.expr, scope), i.rule, i.message)
+                         for i in decl.items if isinstance(i, ast.RequireClause))
+        offers = tuple(self._offer(o, n, decl.name, scope)
+                       for n, o in enumerate(i for i in decl.items if isinstance(i, ast.OfferDecl)))
+        return CompiledRoute(decl.name, info.rule, when, requires, offers, self._fields(decl.items, scope))
+
+    def _offer(self, offer, n, route, scope):
+        scope = self._local_lets(offer.items, ("offer", route, n), scope)
+        when = self.expr(offer.when, scope) if offer.when is not None else None
+        return CompiledOffer(offer.by, when, offer.assumed, self._fields(offer.items, scope))
+
+    def _fields(self, items, scope):
+        return {i.name: self.expr(i.expr, scope, i.name == "amount") for i in items if isinstance(i, ast.Field)}
+
+    def _local_lets(self, items, prefix, scope):
+        """Route and offer lets: memoized per evaluation, visible to every clause of the block."""
+        scope = dict(scope)
+        cells = {}
+        for item in items:
+            if isinstance(item, ast.LetDecl):
+                cells[item.name] = cell = [None]
+                scope[item.name] = ("slot", cell)
+        for item in items:
+            if isinstance(item, ast.LetDecl):
+                body, key = self.expr(item.expr, scope), prefix + (item.name,)
+                cells[item.name][0] = (lambda body, key: lambda ctx: force(ctx, key, lambda: body(ctx, _EMPTY), ()))(body, key)
+        return scope
+
+    # ---- expressions
+    def expr(self, e, scope, per_year=False):
+        if per_year:
+            scope = dict(scope, year="local")
+        return getattr(self, "_e_" + type(e).__name__.lower())(e, scope)
+
+    def _e_literal(self, e, scope):
+        v = e.value
+        return lambda ctx, env: v
+
+    def _e_undetermined(self, e, scope):
+        v = Undetermined(e.reason)
+        return lambda ctx, env: v
+
+    def _e_ruleref(self, e, scope):
+        v = e.id
+        return lambda ctx, env: v
+
+    def _e_name(self, e, scope):
+        name = e.name
+        kind = scope.get(name)
+        if kind == "local":
+            return lambda ctx, env: env[name]
+        if isinstance(kind, tuple) and kind[0] == "slot":
+            cell = kind[1]
+            return lambda ctx, env: cell[0](ctx)
+        if isinstance(kind, tuple) and kind[0] == "parent":
+            fn = self.binding_fn(kind[1].name, kind[1])
+            return lambda ctx, env: fn(ctx)
+        fn = self.binding_fn(name)
+        return lambda ctx, env: fn(ctx)
+
+    def _e_attr(self, e, scope):
+        dotted = _dotted(e)
+        b = self.checked.bindings.get(dotted) if dotted else None
+        if b is not None and b.kind == "param":
+            fn = self.binding_fn(dotted)
+            return lambda ctx, env: fn(ctx)
+        obj, name, span = self.expr(e.obj, scope), e.name, e.span
+
+        def attr(ctx, env):
+            v = obj(ctx, env)
+            if _is_und(v):
+                return v
+            if v is None:
+                raise EvaluationError("E001", f"`.{name}` of a null value", span)
+            return getattr(v, name)
+        return attr
+
+    def _e_index(self, e, scope):
+        name = e.obj.name if isinstance(e.obj, ast.Name) else _dotted(e.obj)
+        lookup = self.binding_fn(name)
+        keys = [self.expr(k, scope) for k in e.keys]
+
+        def index(ctx, env):
+            key = tuple(k(ctx, env) for k in keys)
+            for k in key:
+                if _is_und(k):
+                    return k
+            return lookup(ctx, *key)
+        return index
+
+    def _e_call(self, e, scope):
+        args = [self.expr(a, scope) for a in e.args]
+        if e.func == "reading":
+            return self._reading(e.args[0].id)
+        if e.func == "super":
+            parent = scope["super"][1]
+            fn = self.binding_fn(parent.name, parent)
+        elif e.func in self.checked.bindings:
+            fn = self.binding_fn(e.func)
+        else:
+            return self._builtin(e, args)
+        if len(args) == 1:
+            a0 = args[0]
+            return lambda ctx, env: fn(ctx, a0(ctx, env))
+        return lambda ctx, env: fn(ctx, *[a(ctx, env) for a in args])
+
+    def _reading(self, amb_id):
+        amb = self.checked.ambiguities[amb_id]
+        default = next((o.name for o in amb.options if o.default), amb.options[0].name)
+
+        def reading(ctx, env):
+            option = ctx.readings.get(amb_id, default)
+            ctx.trail[("reading", amb_id, option)] = None
+            return option
+        return reading
+
+    def _builtin(self, e, args):
+        fn, span = _BUILTINS[e.func], e.span
+        lenient = e.func in ("is_null", "coalesce")
+
+        def call(ctx, env):
+            values = [a(ctx, env) for a in args]
+            if not lenient:
+                for v in values:
+                    if _is_und(v):
+                        return v
+            try:
+                return fn(*values)
+            except (TypeError, ValueError, OverflowError) as err:
+                raise EvaluationError("E002", f"`{e.func}` failed: {err}", span) from None
+        return call
+
+    def _e_unary(self, e, scope):
+        operand = self.expr(e.operand, scope)
+        if e.op == "not":
+            return lambda ctx, env: (lambda v: v if _is_und(v) else not v)(operand(ctx, env))
+        return lambda ctx, env: (lambda v: v if _is_und(v) else -v)(operand(ctx, env))
+
+    def _e_binary(self, e, scope):
+        left, right = self.expr(e.left, scope), self.expr(e.right, scope)
+        if e.op in ("and", "or"):
+            return _kleene(e.op, left, right)
+        op, span, sym = _OPS[e.op], e.span, e.op
+
+        def binary(ctx, env):
+            a = left(ctx, env)
+            if _is_und(a):
+                return a
+            b = right(ctx, env)
+            if _is_und(b):
+                return b
+            try:
+                return op(a, b)
+            except (TypeError, ArithmeticError, ValueError, OverflowError) as err:
+                raise EvaluationError("E002", f"cannot apply `{sym}` to `{a!r}` and `{b!r}`: {err}", span) from None
+        return binary
+
+    def _e_duration(self, e, scope):
+        amount, unit = self.expr(e.amount, scope), e.unit
+        return lambda ctx, env: (lambda n: n if _is_und(n) else Duration(unit, n))(amount(ctx, env))
+
+    def _e_rangeexpr(self, e, scope):
+        low, high = self.expr(e.low, scope), self.expr(e.high, scope)
+
+        def rng(ctx, env):
+            a, b = low(ctx, env), high(ctx, env)
+            if _is_und(a):
+                return a
+            if _is_und(b):
+                return b
+            return Window(a, b) if isinstance(a, date) else tuple(range(a, b + 1))
+        return rng
+
+    def _e_listexpr(self, e, scope):
+        items = [self.expr(i, scope) for i in e.items]
+        return lambda ctx, env: tuple(i(ctx, env) for i in items)
+
+    def _e_comprehension(self, e, scope):
+        inner = dict(scope, **{e.var: "local"})
+        item, iterable, var = self.expr(e.item, inner), self.expr(e.iterable, scope), e.var
+        cond = self.expr(e.cond, inner) if e.cond is not None else None
+
+        def comprehension(ctx, env):
+            seq = iterable(ctx, env)
+            if _is_und(seq):
+                return seq
+            out = []
+            for x in seq:
+                local = dict(env)
+                local[var] = x
+                if cond is not None:
+                    c = cond(ctx, local)
+                    if _is_und(c):
+                        return c
+                    if not c:
+                        continue
+                out.append(item(ctx, local))
+            return tuple(out)
+        return comprehension
+
+    def _e_ifexpr(self, e, scope):
+        cond, then, other = self.expr(e.cond, scope), self.expr(e.then, scope), self.expr(e.else_, scope)
+
+        def if_(ctx, env):
+            c = cond(ctx, env)
+            if _is_und(c):
+                return c
+            return then(ctx, env) if c else other(ctx, env)
+        return if_
+
+    def _e_matchexpr(self, e, scope):
+        subject = self.expr(e.subject, scope)
+        arms = [(None if a.pattern is None else
+                 a.pattern.name if isinstance(a.pattern, ast.Name) else a.pattern.value,
+                 a.pattern is None, self.expr(a.expr, scope)) for a in e.arms]
+        span = e.span
+
+        def match(ctx, env):
+            v = subject(ctx, env)
+            if _is_und(v):
+                return v
+            for pattern, wildcard, body in arms:
+                if wildcard or pattern == v:
+                    return body(ctx, env)
+            raise EvaluationError("E003", f"no arm of this match handles `{v}`", span)
+        return match
+
+    def _e_block(self, e, scope):
+        inner = dict(scope)
+        lets = []
+        for let in e.lets:
+            lets.append((let.name, self.expr(let.expr, inner)))
+            inner[let.name] = "local"
+        body = self.expr(e.expr, inner)
+
+        def block(ctx, env):
+            local = dict(env)
+            for name, fn in lets:
+                local[name] = fn(ctx, local)
+            return body(ctx, local)
+        return block
+
+
+def _kleene(op, left, right):
+    """Three-valued and/or: an undetermined side decides only when the other side cannot."""
+    stop = op == "or"   # `true or …` is true; `false and …` is false
+
+    def logic(ctx, env):
+        a = left(ctx, env)
+        if a is stop:
+            return a
+        b = right(ctx, env)
+        if b is stop:
+            return b
+        if _is_und(a):
+            return a
+        if _is_und(b):
+            return b
+        return not stop
+    return logic
+
+
+def _add(a, b):
+    if isinstance(b, Duration):
+        return dates.add_months(a, b.n) if b.unit == "months" else dates.add_days(a, b.n)
+    return a + b
+
+
+def _sub(a, b):
+    if isinstance(b, Duration):
+        return dates.add_months(a, -b.n) if b.unit == "months" else dates.add_days(a, -b.n)
+    return a - b
+
+
+def _div(a, b):
+    return Decimal(a) / Decimal(b)
+
+
+def _in(a, b):
+    return a in b
+
+
+_OPS = {"+": _add, "-": _sub, "*": operator.mul, "/": _div, "==": operator.eq, "!=": operator.ne,
+        "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+        "in": _in, "not_in": lambda a, b: a not in b}
+
+
+def _minmax(pick):
+    def fn(*args):
+        values = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+        for v in values:
+            if _is_und(v):
+                return v
+        return pick(values)
+    return fn
+
+
+def _sum(values):
+    total = 0
+    for v in values:
+        if _is_und(v):
+            return v
+        total += v
+    return total
+
+
+def _overlaps_year(spans, year):
+    return any(s.start <= (year, 12) and s.end >= (year, 1) for s in spans)
+
+
+_BUILTINS = {
+    "date": date, "day_n": dates.day_n, "first_of_next_month": dates.first_of_next_month,
+    "years_between": dates.years_between, "months_between": dates.months_between,
+    "year_start": dates.year_start, "year_end": dates.year_end, "window": Window,
+    "min": _minmax(min), "max": _minmax(max), "len": len, "sum": _sum,
+    "any": lambda xs: any(xs), "all": lambda xs: all(xs), "overlaps_year": _overlaps_year,
+    "is_null": lambda v: v is None, "coalesce": lambda *vs: next((v for v in vs if v is not None), None),
+}
+
+
+def _dotted(e):
+    if isinstance(e, ast.Name):
+        return e.name
+    if isinstance(e, ast.Attr):
+        head = _dotted(e.obj)
+        return f"{head}.{e.name}" if head else None
+    return None

@@ -1,0 +1,275 @@
+"""evaluate(policy, scenario) -> decision: run the compiled routes on one scenario. Pure; no I/O.
+
+Every route whose `when` holds is tried: a failing `require` closes it with a reason; each of its
+offers whose `when` holds is a lawful way to enrol. The application as asked is accepted when an
+offer covers exactly the coverage years asked (or, when none are asked, the first offer); when
+refused, the other offers are its alternatives.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+
+from . import dates
+from .compile import Ctx
+from .decision import empty, money, to_json
+from .values import EvaluationError, Undetermined
+
+NO_APPLICATION = Undetermined("the scenario has no application")
+
+
+@attrs.define
+class _Candidate:
+    route: object
+    offer: object
+    trail: dict
+    fields: dict
+    years: object = None
+    offer_rule: str | None = None
+
+
+def evaluate(policy, scenario, explain: bool = False) -> dict:
+    values = dict(scenario.values)
+    for path in policy.input_paths.values():
+        values.setdefault(path, NO_APPLICATION)
+    readings = dict(policy.default_readings, **scenario.readings)
+    ctx = Ctx(values, readings, scenario.parameters, trace=explain)
+    decision = empty(policy.name)
+    if scenario.has_application:
+        _decide(policy, ctx, scenario, decision)
+    else:
+        ctx.trail = {}
+        decision["channel"] = _output(decision, "channel", _field(policy, None, None, "channel")(ctx, {}))
+        _provenance(decision, ctx.trail)
+    _questions(policy, ctx, scenario, decision)
+    if explain:
+        decision["trace"] = to_json(ctx.trace)
+    return decision
+
+
+def _decide(policy, ctx, scenario, decision):
+    candidates, reasons, unknown = [], [], []
+    for route in policy.routes:
+        _try_route(policy, ctx, route, candidates, reasons, unknown)
+    asked = tuple(sorted(set(scenario.values.get("application.coverage_years") or ())))
+    for c in candidates:
+        ctx.trail = c.trail
+        c.years = (c.fields.get("years") or _NO_YEARS)(ctx, {})
+        c.trail = ctx.trail
+    matches = [c for c in candidates if not asked or _years(c) == asked]
+    if matches:
+        chosen = matches[0]
+        _check_conflict(policy, ctx, chosen, matches[1:])
+        decision.update(_assemble(policy, ctx, chosen, scenario))
+        decision["accepted"] = True
+        return
+    for c in candidates:
+        reasons.append({"rule": c.offer_rule, "message":
+                        f"route `{c.route.name}` covers coverage year(s) {_list(_years(c))}, not {_list(asked)}"})
+    if unknown:
+        decision["accepted"] = None
+        decision["undetermined"] += [{"field": "accepted", "why": why} for why in unknown]
+    else:
+        decision["accepted"] = False
+    decision["reasons"] = reasons
+    ctx.trail = {}
+    for c in candidates:
+        alt = _assemble(policy, ctx, c, scenario)
+        alt["accepted"] = True
+        decision["alternatives"].append(alt)
+
+
+def _try_route(policy, ctx, route, candidates, reasons, unknown):
+    ctx.trail = {}
+    if route.when is not None:
+        ok = route.when(ctx, {})
+        _trace(ctx, {"route": route.name, "rule": route.rule, "when": ok})
+        if isinstance(ok, Undetermined):
+            unknown.append(f"route `{route.name}`: {ok.reason}")
+            return
+        if not ok:
+            return
+    if route.rule:
+        ctx.trail[("rule", route.rule)] = None
+    for test, rule, message in route.requires:
+        ok = test(ctx, {})
+        _trace(ctx, {"route": route.name, "require": rule, "result": ok})
+        if isinstance(ok, Undetermined):
+            unknown.append(f"{rule}: {ok.reason}")
+            return
+        if not ok:
+            reasons.append({"rule": rule, "message": message})
+            return
+    base = ctx.trail
+    offers = route.offers or (None,)
+    found = False
+    for offer in offers:
+        ctx.trail = dict(base)
+        fields = dict(route.fields)
+        if offer is not None:
+            if offer.rule:
+                ctx.trail[("rule", offer.rule)] = None
+            if offer.when is not None:
+                ok = offer.when(ctx, {})
+                if isinstance(ok, Undetermined):
+                    unknown.append(f"route `{route.name}` ({offer.rule or route.rule}): {ok.reason}")
+                    continue
+                if not ok:
+                    continue
+            if offer.assumed:
+                ctx.trail[("assumed", f"route {route.name}", offer.assumed)] = None
+            fields.update(offer.fields)
+        found = True
+        rule = offer.rule if offer is not None and offer.rule else route.rule
+        candidates.append(_Candidate(route, offer, ctx.trail, fields, offer_rule=rule))
+    if not found:
+        unknown.append(f"route `{route.name}` ({route.rule}) applies, but none of its offers covers this case")
+
+
+def _years(c):
+    if isinstance(c.years, Undetermined):
+        return ()
+    return tuple(sorted(set(c.years)))
+
+
+def _list(years):
+    return ", ".join(str(y) for y in years) or "none"
+
+
+def _field(policy, route_fields, offer_fields, name):
+    for fields in (offer_fields, route_fields, policy.defaults):
+        if fields and name in fields:
+            return fields[name]
+    return _DEFAULTS.get(name)
+
+
+def _assemble(policy, ctx, c, scenario) -> dict:
+    """The decision for one offer: amounts, coverage, waiting months, channel, provenance."""
+    ctx.trail = dict(c.trail)
+    out = empty(policy.name)
+    out["route"] = c.route.name
+    years = _years(c)
+    if isinstance(c.years, Undetermined):
+        out["undetermined"].append({"field": "coverage.years", "why": c.years.reason})
+
+    def get(name, env=None):
+        fn = c.fields.get(name) or _field(policy, None, None, name)
+        return fn(ctx, {} if env is None else env) if fn else None
+
+    by_year = {str(y): get("amount", {"year": y}) for y in years}
+    repair = get("repair")
+    other = {name[6:]: fn(ctx, {}) for name, fn in _other_fields(policy, c).items()}
+    parts = list(by_year.values()) + [repair] + list(other.values())
+    total = next((p for p in parts if isinstance(p, Undetermined)), None) or sum(parts)
+    out["amount_due"] = {
+        "total": _output(out, "amount_due.total", total, money),
+        "by_year": {y: _output(out, f"amount_due.by_year.{y}", v, money) for y, v in by_year.items()},
+        "repair": _output(out, "amount_due.repair", repair, money),
+        "other": {k: _output(out, f"amount_due.other.{k}", v, money) for k, v in other.items()},
+    }
+    out["coverage"] = _coverage(out, years, get("start") if years else None, get("end") if years else None)
+    out["waiting_months"] = _output(out, "waiting_months", get("waiting"))
+    out["channel"] = _output(out, "channel", get("channel"))
+    _provenance(out, ctx.trail)
+    return out
+
+
+def _other_fields(policy, c):
+    names = {}
+    for fields in (policy.defaults, c.route.fields, c.fields):
+        names.update({k: v for k, v in fields.items() if k.startswith("other_")})
+    return names
+
+
+def _coverage(out, years, start, end):
+    if not years:
+        return None
+    start = dates.year_start(years[0]) if start is None else start
+    end = dates.year_end(years[-1]) if end is None else end
+    if not isinstance(start, Undetermined) and not isinstance(end, Undetermined) and start > end:
+        start = Undetermined(f"benefits would start on {start.isoformat()}, after the coverage bought "
+                             f"ends on {end.isoformat()}; no source says what happens then")
+    cov = {"start": _output(out, "coverage.start", start, date.isoformat),
+           "end": _output(out, "coverage.end", end, date.isoformat), "years": list(years), "by_year": {}}
+    for y in years:
+        s = None if cov["start"] is None else max(start, dates.year_start(y))
+        e = None if cov["end"] is None else min(end, dates.year_end(y))
+        if s is not None and e is not None and s > e:
+            s = e = None
+        cov["by_year"][str(y)] = {"start": s and s.isoformat(), "end": e and e.isoformat()}
+    return cov
+
+
+def _output(out, field, value, fmt=None):
+    if isinstance(value, Undetermined):
+        out["undetermined"].append({"field": field, "why": value.reason})
+        return None
+    if value is None or fmt is None:
+        return value
+    return fmt(value)
+
+
+def _provenance(out, trail):
+    out["decided_by"] = [m[1] for m in trail if m[0] == "rule"]
+    out["readings"] = {m[1]: m[2] for m in trail if m[0] == "reading"}
+    out["assumed"] = [{"what": m[1], "why": m[2]} for m in trail if m[0] == "assumed"]
+
+
+def _check_conflict(policy, ctx, chosen, others):
+    """Two routes that both grant the request with different results are a policy error."""
+    first = None
+    for other in others:
+        if other.route is chosen.route or _years(other) != _years(chosen):
+            continue
+        first = first or _summary(_assemble(policy, ctx, chosen, None))
+        if _summary(_assemble(policy, ctx, other, None)) != first:
+            raise EvaluationError("E004", f"rules `{chosen.offer_rule}` (route `{chosen.route.name}`) and "
+                                  f"`{other.offer_rule}` (route `{other.route.name}`) both apply with different results")
+
+
+def _summary(d):
+    return (d["amount_due"], d["coverage"], d["waiting_months"])
+
+
+def _questions(policy, ctx, scenario, decision):
+    """`covered_on` dates and `cap_years`: from the coverage bought, or from the policy's own defs."""
+    cov = decision["coverage"] if decision["accepted"] else None
+    covered = policy.functions.get("covered_on")
+    for d in scenario.covered_on:
+        answer = _covered_by_decision(cov, d)
+        if answer is None:
+            answer = covered(ctx, d) if covered else Undetermined("no rule of this policy answers `covered_on`")
+        decision["covered_on"][d.isoformat()] = _output(decision, f"covered_on.{d.isoformat()}", answer)
+    cap = policy.functions.get("critical_illness_cap")
+    for y in scenario.cap_years:
+        value = cap(ctx, y) if cap else Undetermined("no rule of this policy answers `critical_illness_cap`")
+        decision["critical_illness_cap"][str(y)] = _output(decision, f"critical_illness_cap.{y}", value, money)
+
+
+def _covered_by_decision(cov, d):
+    if not cov or not cov["start"] or not cov["end"]:
+        return None
+    start, end = date.fromisoformat(cov["start"]), date.fromisoformat(cov["end"])
+    if start <= d <= end:
+        return True
+    if dates.year_start(cov["years"][0]) <= d < start:
+        return False   # inside a year bought, before benefits start (a waiting period)
+    return None
+
+
+def _trace(ctx, entry):
+    if ctx.trace is not None:
+        ctx.trace.append(entry)
+
+
+def _NO_YEARS(ctx, env):
+    return Undetermined("this route names no coverage years")
+
+
+_DEFAULTS = {
+    "repair": lambda ctx, env: 0,
+    "waiting": lambda ctx, env: 0,
+    "channel": lambda ctx, env: Undetermined("no rule of this policy names the collection channel"),
+    "amount": lambda ctx, env: Undetermined("no rule of this policy sets the amount"),
+}

@@ -1,0 +1,77 @@
+"""Find, parse, check and compile policies: text -> AST -> CheckedPolicy -> CompiledPolicy.
+
+Policies are loaded lazily, one jurisdiction (and the policies it extends) at a time, and kept:
+load once, evaluate many.
+"""
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+from .dsl.diagnostics import Diagnostic, PolicyError, Source
+from .dsl.parse import parse
+
+
+def bundled_directory() -> Path:
+    return Path(str(resources.files("policyrun.policies")))
+
+
+def read_source(path: Path) -> Source:
+    try:
+        shown = os.path.relpath(path)
+        shown = str(path) if shown.startswith("..") else shown
+    except ValueError:
+        shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise PolicyError([Diagnostic("C021", f"cannot read policy file: {err}", Source(shown, ""), None)])
+    return Source(shown, text.replace("\r\n", "\n"))
+
+
+class PolicyLoader:
+    """The policies of one directory, by jurisdiction (= file name without `.policy`)."""
+
+    def __init__(self, directory: str | os.PathLike | None = None):
+        self.directory = Path(directory) if directory is not None else bundled_directory()
+        self._modules: dict = {}
+        self._compiled: dict = {}
+
+    def jurisdictions(self) -> list[str]:
+        return sorted(p.stem for p in self.directory.glob("*.policy"))
+
+    def module(self, name: str):
+        if name not in self._modules:
+            source = read_source(self.directory / f"{name}.policy")
+            module = parse(source)
+            if module.name != name:
+                raise PolicyError([Diagnostic("C015", f"the file `{name}.policy` declares policy `{module.name}`",
+                                              source, module.span, help=f"rename the file or write `policy {name}`")])
+            self._modules[name] = (module, source)
+        return self._modules[name]
+
+    def chain(self, name: str) -> list:
+        chain, seen = [], set()
+        while name is not None:
+            if name in seen:
+                module, source = chain[-1]
+                raise PolicyError([Diagnostic("C011", f"`{name}` extends itself through `{module.name}`",
+                                              source, module.span)])
+            seen.add(name)
+            if not (self.directory / f"{name}.policy").exists():
+                module, source = chain[-1] if chain else (None, None)
+                raise PolicyError([Diagnostic("C011", f"there is no policy `{name}` to extend",
+                                              source, module.span if module else None,
+                                              help="available: " + ", ".join(self.jurisdictions()))])
+            chain.append(self.module(name))
+            name = chain[-1][0].extends
+        return chain[::-1]
+
+    def compiled(self, name: str):
+        if name not in self._compiled:
+            from .check import check
+            from .compile import compile_policy
+            from .scenario import FIELD_TYPES
+            self._compiled[name] = compile_policy(check(self.chain(name), FIELD_TYPES))
+        return self._compiled[name]

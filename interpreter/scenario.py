@@ -1,0 +1,329 @@
+"""Parse and validate one scenario against the contract (shared/spec/scenario.md).
+
+The contract's fields live in one table (path, type, default, allowed values); validation is
+driven from it. Nothing here knows a pooling area or a rule: `jurisdiction`, `readings` and
+`parameters` are only checked for shape. Every problem raises `ScenarioError` naming the JSON
+path and the offending value; nothing is coerced or guessed.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import re
+from decimal import Decimal
+
+import attrs
+
+
+class ScenarioError(Exception):
+    """A scenario that does not follow the contract; `path` is a JSON path, `$` the document."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@attrs.frozen
+class MonthSpan:
+    """One inclusive span of calendar months, each a `(year, month)` pair."""
+    start: tuple[int, int]
+    end: tuple[int, int]
+
+
+@attrs.frozen
+class Scenario:
+    jurisdiction: str
+    values: dict
+    has_application: bool
+    readings: dict
+    parameters: dict
+    covered_on: tuple
+    cap_years: tuple
+
+
+_REQUIRED = object()  # no default: the field must be given
+_ABSENT = object()    # no default here: resolved after the section is read
+
+_STATUSES = ("dibao", "dibao_edge", "tekun", "orphan", "youfu", "severe_disability",
+             "poverty_registered", "medical_assistance", "martyr_survivor", "student_loan")
+
+# path, type name, default, allowed values (text fields and list[text] items)
+_FIELDS = (
+    ("as_of", "date?", None, ()),
+    ("resident.birth_date", "date", _REQUIRED, ()),
+    ("resident.district", "text?", None, ()),
+    ("resident.hukou", "text", "local", ("local", "non_local")),
+    ("resident.hukou_registered_on", "date?", None, ()),
+    ("resident.registered_with", "text", "hukou", ("hukou", "birth_certificate")),
+    ("resident.record_changed_on", "date?", None, ()),
+    ("resident.education", "text", "none",
+     ("none", "pupil", "college_full_time", "college_part_time")),
+    ("resident.statuses", "list[text]", (), _STATUSES),
+    ("resident.residence_permit_points", "int?", None, ()),
+    ("resident.other_coverage", "list[text]", (), ("xinnonghe", "employee", "other")),
+    ("resident.labour_contract_ended_on", "date?", None, ()),
+    ("resident.auto_renewed", "bool", False, ()),
+    ("resident.unpaid_2021_topup", "bool", False, ()),
+    ("history.resident_years", "list[int]", (), ()),
+    ("history.employee_months", "list[month_span]", (), ()),
+    ("history.zero_reimbursement_years", "list[int]", (), ()),
+    ("history.reward_used_years", "list[int]", (), ()),
+    ("application.registered_on", "date", _ABSENT, ()),
+    ("application.paid_on", "date?", _ABSENT, ()),
+    ("application.coverage_years", "list[int]", (), ()),
+    ("application.tier", "text?", None, ("low", "high")),
+    ("application.repair_years", "int", 0, ()),
+)
+
+FIELD_TYPES: dict[str, str] = {path: kind for path, kind, _, _ in _FIELDS}
+ENUMS: dict[str, tuple[str, ...]] = {path: allowed for path, _, _, allowed in _FIELDS if allowed}
+_DEFAULTS = {path: default for path, _, default, _ in _FIELDS}
+
+_TOP_KEYS = ("jurisdiction", "as_of", "resident", "history", "application", "readings",
+             "parameters", "covered_on", "cap_years")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+# --- messages ---------------------------------------------------------------------------
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _show(value) -> str:
+    """A short one-line rendering of any value, safe for huge or odd inputs."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return json.dumps(_clip(value), ensure_ascii=False)
+    if isinstance(value, int):
+        # str() of an int beyond ~4300 digits raises ValueError
+        return _clip(str(value)) if value.bit_length() < 1000 else "a very large integer"
+    if isinstance(value, (float, Decimal)):
+        return _clip(str(value))
+    return {list: "an array", dict: "an object"}.get(type(value), f"a {type(value).__name__}")
+
+
+def _expected(path: str, what: str, value) -> ScenarioError:
+    return ScenarioError(path, f"expected {what}, got {_show(value)}")
+
+
+def _join(prefix: str, key) -> str:
+    name = key if isinstance(key, str) and key and key.isprintable() else _show(key)
+    return f"{prefix}.{_clip(name)}" if prefix else _clip(name)
+
+
+# --- scalars: each takes (value, path, allowed values) ------------------------------------
+
+def _date(value, path, _allowed=()):
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _expected(path, "a date YYYY-MM-DD", value)
+
+
+def _month(value, path):
+    match = _MONTH.fullmatch(value) if isinstance(value, str) else None
+    if match and 1 <= int(match[2]) <= 12:
+        return int(match[1]), int(match[2])
+    raise _expected(path, "a month YYYY-MM", value)
+
+
+def _accept(test, what: str):
+    """A parser that returns the value unchanged when `test` holds."""
+    def parse(value, path, _allowed=()):
+        if test(value):
+            return value
+        raise _expected(path, what, value)
+    return parse
+
+
+# `type(v) is int` keeps out bool (an int subclass) as well as floats and strings
+_year = _accept(lambda v: type(v) is int and 1900 <= v <= 2200, "a year (an integer 1900-2200)")
+_count = _accept(lambda v: type(v) is int and v >= 0, "an integer >= 0")
+_bool = _accept(lambda v: isinstance(v, bool), "true or false")
+
+
+def _text(value, path, allowed=()):
+    if allowed and value not in allowed:
+        raise _expected(path, "one of: " + ", ".join(allowed), value)
+    if not isinstance(value, str):
+        raise _expected(path, "a string", value)
+    return value
+
+
+def _money(value, path, _allowed=()):
+    """An exact decimal from a JSON number or a decimal string."""
+    if isinstance(value, str) and _DECIMAL.fullmatch(value):
+        return Decimal(value)
+    if type(value) is int:
+        return Decimal(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return Decimal(repr(value))  # the shortest decimal that reads back as this float
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    raise _expected(path, "a number or a decimal string", value)
+
+
+def _month_span(value, path, _allowed=()):
+    span = _object(value, path)
+    _reject_unknown(span, ("from", "to"), path)
+    start, end = (_month(_required(span, key, path), _join(path, key)) for key in ("from", "to"))
+    if start > end:
+        raise ScenarioError(path, f'expected "from" <= "to", got {_show(span["from"])} '
+                                  f'after {_show(span["to"])}')
+    return MonthSpan(start, end)
+
+
+_SCALARS = {"date": _date, "int": _count, "bool": _bool, "text": _text, "money": _money,
+            "month_span": _month_span}
+_ITEMS = {"int": _year}  # every integer list in the contract is a list of years
+
+
+# --- structure ----------------------------------------------------------------------------
+
+def _object(value, path) -> dict:
+    if isinstance(value, dict):
+        return value
+    raise _expected(path or "$", "an object", value)
+
+
+def _reject_unknown(obj: dict, known, prefix: str) -> None:
+    for key in obj:
+        if key not in known:
+            raise ScenarioError(_join(prefix, key),
+                                "unknown field; expected one of: " + ", ".join(known))
+
+
+def _required(obj: dict, key: str, prefix: str = ""):
+    if key not in obj:
+        raise ScenarioError(_join(prefix, key), "required field missing")
+    return obj[key]
+
+
+def _list(value, item_type: str, path: str, allowed=()) -> tuple:
+    if not isinstance(value, list):
+        raise _expected(path, "an array", value)
+    parse = _ITEMS.get(item_type) or _SCALARS[item_type]
+    items, seen = [], set()
+    for index, raw in enumerate(value):
+        item_path = f"{path}[{index}]"
+        item = parse(raw, item_path, allowed)
+        if item_type != "month_span":
+            if item in seen:
+                raise ScenarioError(item_path, f"duplicate value {_show(raw)}")
+            seen.add(item)
+        items.append(item)
+    return tuple(items)
+
+
+def _value(value, kind: str, path: str, allowed=()):
+    if kind.endswith("?"):
+        if value is None:
+            return None
+        kind = kind[:-1]
+    if kind.startswith("list["):
+        return _list(value, kind[5:-1], path, allowed)
+    return _SCALARS[kind](value, path, allowed)
+
+
+def _section(name: str, raw, values: dict) -> None:
+    """Read one object of the table (`resident`, `history`, `application`) into `values`."""
+    fields = {path.split(".", 1)[1]: path for path in FIELD_TYPES if path.startswith(name + ".")}
+    obj = _object(raw, name)
+    _reject_unknown(obj, tuple(fields), name)
+    for key, path in fields.items():
+        if key in obj:
+            values[path] = _value(obj[key], FIELD_TYPES[path], path, ENUMS.get(path, ()))
+        elif _DEFAULTS[path] is _REQUIRED:
+            raise ScenarioError(path, "required field missing")
+        elif _DEFAULTS[path] is not _ABSENT:
+            values[path] = _DEFAULTS[path]
+
+
+def _application(raw, values: dict) -> None:
+    _section("application", raw, values)
+    registered = values.get("application.registered_on")
+    paid = values.get("application.paid_on")
+    if registered is None and paid is None:
+        raise ScenarioError("application", "expected registered_on or paid_on (a date), got neither")
+    # each date defaults to the other; an explicit null paid_on stays None
+    values.setdefault("application.registered_on", paid)
+    values.setdefault("application.paid_on", registered)
+
+
+def _string_map(value, path: str, parse) -> dict:
+    result = {}
+    for key, raw in _object(value, path).items():
+        item_path = _join(path, key)
+        if not isinstance(key, str):
+            raise _expected(item_path, "a string key", key)
+        result[key] = parse(raw, item_path, ())
+    return result
+
+
+def parse_scenario(data) -> Scenario:
+    """Validate an already-decoded scenario; raises `ScenarioError`."""
+    top = _object(data, "$")
+    _reject_unknown(top, _TOP_KEYS, "")
+    jurisdiction = _required(top, "jurisdiction")
+    if not isinstance(jurisdiction, str):
+        raise _expected("jurisdiction", "a string", jurisdiction)
+    values: dict = {}
+    _section("resident", _required(top, "resident"), values)
+    _section("history", top.get("history", {}), values)
+    application = top.get("application")
+    if application is not None:
+        _application(application, values)
+    as_of = _value(top.get("as_of"), FIELD_TYPES["as_of"], "as_of")
+    values["as_of"] = as_of if as_of is not None else values.get("application.registered_on")
+    return Scenario(
+        jurisdiction=jurisdiction,
+        values=values,
+        has_application=application is not None,
+        readings=_string_map(top.get("readings", {}), "readings", _text),
+        parameters=_string_map(top.get("parameters", {}), "parameters", _money),
+        covered_on=_value(top.get("covered_on", []), "list[date]", "covered_on"),
+        cap_years=_value(top.get("cap_years", []), "list[int]", "cap_years"),
+    )
+
+
+class _BadJSON(ValueError):
+    pass
+
+
+def _pairs(pairs: list) -> dict:
+    obj = {}
+    for key, value in pairs:
+        if key in obj:  # json.loads alone would silently keep the last one
+            raise _BadJSON("duplicate key " + _show(key))
+        obj[key] = value
+    return obj
+
+
+def _no_constant(name: str):
+    raise _BadJSON(f"not a JSON number: {name}")
+
+
+def parse_scenario_json(text) -> Scenario:
+    """Decode JSON text (numbers with a fraction become `Decimal`) and validate it."""
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise _expected("$", "JSON text", text)
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
+                          object_pairs_hook=_pairs)
+    except json.JSONDecodeError as err:
+        where, why = f" at line {err.lineno} column {err.colno}", err.msg
+    except _BadJSON as err:
+        where, why = "", str(err)
+    except (ValueError, RecursionError) as err:  # huge integers, bad encodings, deep nesting
+        where, why = "", _clip(str(err), 120)
+    else:
+        return parse_scenario(data)
+    raise ScenarioError("$", f"invalid JSON{where}: {why[:1].lower()}{why[1:]}")

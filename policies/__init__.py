@@ -1,0 +1,1 @@
+"""The bundled policies (*.policy), shipped as package data."""
