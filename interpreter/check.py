@@ -135,10 +135,7 @@ class _Merger:
 
     def _bind(self, binding, source, decl, overridden):
         old = self.bindings.get(binding.name)
-        if old is None:
-            if overridden is not None:
-                self.error("C010", f"`{binding.name}` is not defined by `{overridden}`, so it cannot override it",
-                           source, decl, help="define it outside this rule, or override the rule that defines it")
+        if old is None:   # a new name, also inside an overriding rule
             self.bindings[binding.name] = binding
         elif overridden is not None and old.rule == overridden and old.kind == binding.kind:
             self.bindings[binding.name] = attrs.evolve(binding, parent=old)

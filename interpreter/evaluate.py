@@ -49,9 +49,10 @@ def evaluate(policy, scenario, explain: bool = False) -> dict:
 
 
 def _decide(policy, ctx, scenario, decision):
-    candidates, reasons, unknown = [], [], []
+    candidates, reasons, unknown, consulted = [], [], [], {}
     for route in policy.routes:
         _try_route(policy, ctx, route, candidates, reasons, unknown)
+        consulted.update(ctx.trail)
     asked = tuple(sorted(set(scenario.values.get("application.coverage_years") or ())))
     for c in candidates:
         ctx.trail = c.trail
@@ -73,6 +74,8 @@ def _decide(policy, ctx, scenario, decision):
     else:
         decision["accepted"] = False
     decision["reasons"] = reasons
+    _provenance(decision, consulted)
+    decision["decided_by"] = list(dict.fromkeys(r["rule"] for r in reasons))
     ctx.trail = {}
     for c in candidates:
         alt = _assemble(policy, ctx, c, scenario)

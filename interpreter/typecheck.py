@@ -255,6 +255,8 @@ class ExprChecker:
         arg_types = [self.expect(a, scope, p) if params else self.infer(a, scope)
                      for a, p in zip(e.args, params or [None] * len(e.args))]
         if result == "arg0":
+            if len(arg_types) == 1 and T.strip(arg_types[0]).startswith("list["):
+                return T.element(arg_types[0])
             return arg_types[0] if arg_types else "any"
         if result == "elem0":
             return T.element(arg_types[0]) if arg_types else "any"
