@@ -50,7 +50,7 @@ def main():
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(allow_dash=True, dir_okay=False, path_type=str))
+@click.argument("scenario", type=click.Path(exists=True, allow_dash=True, dir_okay=False, path_type=str))
 @click.option("--reading", "readings", multiple=True, metavar="ID=OPTION",
               help="Choose an option of a declared ambiguity (repeatable), e.g. A-BREAK=each_year.")
 @click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
