@@ -76,7 +76,10 @@ def evaluate(scenario, readings, policy_dir, explain):
     except PolicyError as err:
         _policy_fail(err)
     except EvaluationError as err:
-        _fail(f"[{err.code}] the policy failed while evaluating this scenario: {err.message}")
+        from .dsl.diagnostics import Diagnostic
+        diag = Diagnostic(err.code, f"the policy failed on this scenario: {err.message}", err.source, err.span)
+        click.echo(render(diag), err=True)
+        sys.exit(1)
     click.echo(json.dumps(decision, ensure_ascii=False, indent=2))
 
 

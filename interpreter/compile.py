@@ -65,7 +65,10 @@ class CompiledPolicy:
 def compile_policy(checked) -> CompiledPolicy:
     c = _Compiler(checked)
     routes = tuple(c.route(r) for r in checked.routes)
-    defaults = {name: c.expr(f.expr, {}, f.name == "amount") for name, (f, _) in checked.defaults.items()}
+    defaults = {}
+    for name, (f, source) in checked.defaults.items():
+        c.source = source
+        defaults[name] = c.expr(f.expr, {}, f.name == "amount")
     inputs = {n: b.decl.path for n, b in checked.bindings.items() if b.kind == "input"}
     functions = {n: c.def_fn(n) for n, b in checked.bindings.items() if b.kind == "def"}
     readings = {a.id: next((o.name for o in a.options if o.default), a.options[0].name)
@@ -97,6 +100,7 @@ class _Compiler:
     def __init__(self, checked):
         self.checked = checked
         self.cells: dict[str, list] = {}   # binding name -> [fn]; filled on first use (allows cycles)
+        self.source = None                 # the file of the expression being compiled (for errors)
 
     # ---- named definitions
     def binding_fn(self, name, binding=None):
@@ -105,7 +109,9 @@ class _Compiler:
         if cell is None:
             cell = self.cells[key] = [None]
             b = binding or self.checked.bindings[name]
+            saved, self.source = self.source, b.source
             cell[0] = getattr(self, "_" + b.kind)(b)
+            self.source = saved
         return lambda *a: cell[0](*a)
 
     def def_fn(self, name):
@@ -199,6 +205,7 @@ class _Compiler:
     # ---- routes
     def route(self, info):
         decl = info.decl
+        self.source = info.source
         scope = self._local_lets(decl.items, ("route", decl.name), {})
         when = next((self.expr(i.expr, scope) for i in decl.items if isinstance(i, ast.WhenClause)), None)
         requires = tuple((self.expr(i.expr, scope), i.rule, i.message)
@@ -267,14 +274,14 @@ class _Compiler:
         if b is not None and b.kind == "param":
             fn = self.binding_fn(dotted)
             return lambda ctx, env: fn(ctx)
-        obj, name, span = self.expr(e.obj, scope), e.name, e.span
+        obj, name, span, src = self.expr(e.obj, scope), e.name, e.span, self.source
 
         def attr(ctx, env):
             v = obj(ctx, env)
             if _is_und(v):
                 return v
             if v is None:
-                raise EvaluationError("E001", f"`.{name}` of a null value", span)
+                raise EvaluationError("E001", f"`.{name}` of a null value", span, src)
             return getattr(v, name)
         return attr
 
@@ -318,7 +325,7 @@ class _Compiler:
         return reading
 
     def _builtin(self, e, args):
-        fn, span = _BUILTINS[e.func], e.span
+        fn, span, src = _BUILTINS[e.func], e.span, self.source
         lenient = e.func in ("is_null", "coalesce")
 
         def call(ctx, env):
@@ -330,7 +337,7 @@ class _Compiler:
             try:
                 return fn(*values)
             except (TypeError, ValueError, OverflowError) as err:
-                raise EvaluationError("E002", f"`{e.func}` failed: {err}", span) from None
+                raise EvaluationError("E002", f"`{e.func}` failed: {err}", span, src) from None
         return call
 
     def _e_unary(self, e, scope):
@@ -343,7 +350,7 @@ class _Compiler:
         left, right = self.expr(e.left, scope), self.expr(e.right, scope)
         if e.op in ("and", "or"):
             return _kleene(e.op, left, right)
-        op, span, sym = _OPS[e.op], e.span, e.op
+        op, span, sym, src = _OPS[e.op], e.span, e.op, self.source
 
         def binary(ctx, env):
             a = left(ctx, env)
@@ -355,7 +362,7 @@ class _Compiler:
             try:
                 return op(a, b)
             except (TypeError, ArithmeticError, ValueError, OverflowError) as err:
-                raise EvaluationError("E002", f"cannot apply `{sym}` to `{a!r}` and `{b!r}`: {err}", span) from None
+                raise EvaluationError("E002", f"cannot apply `{sym}` to `{a!r}` and `{b!r}`: {err}", span, src) from None
         return binary
 
     def _e_duration(self, e, scope):
@@ -416,7 +423,7 @@ class _Compiler:
         arms = [(None if a.pattern is None else
                  a.pattern.name if isinstance(a.pattern, ast.Name) else a.pattern.value,
                  a.pattern is None, self.expr(a.expr, scope)) for a in e.arms]
-        span = e.span
+        span, src = e.span, self.source
 
         def match(ctx, env):
             v = subject(ctx, env)
@@ -425,7 +432,7 @@ class _Compiler:
             for pattern, wildcard, body in arms:
                 if wildcard or pattern == v:
                     return body(ctx, env)
-            raise EvaluationError("E003", f"no arm of this match handles `{v}`", span)
+            raise EvaluationError("E003", f"no arm of this match handles `{v}`", span, src)
         return match
 
     def _e_block(self, e, scope):
