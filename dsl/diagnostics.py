@@ -40,7 +40,19 @@ class Source:
 
 
 def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Terminal columns: wide characters take two, combining marks and format characters none."""
+    return sum(_char_width(ch) for ch in text)
+
+
+def _char_width(ch: str) -> int:
+    if unicodedata.east_asian_width(ch) in "WF":
+        return 2
+    return 0 if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf" else 1
+
+
+def _shown(line: str) -> str:
+    """A source line as printed: a tab as four spaces, so that the carets can be counted."""
+    return line.replace("\t", "    ")
 
 
 @attrs.frozen
@@ -80,10 +92,10 @@ def render(diag: Diagnostic) -> str:
         text = diag.source.line_text(line)
         end_line, end_col = diag.source.position(diag.span.end)
         stop = end_col - 1 if end_line == line else len(text)
-        underline = max(1, display_width(text[col - 1:stop]))
+        underline = max(1, display_width(_shown(text[col - 1:stop])))
         gutter = " " * len(str(line))
-        lines += [f"{gutter} |", f"{line} | {text}",
-                  f"{gutter} | {' ' * display_width(text[:col - 1])}{'^' * underline}"]
+        lines += [f"{gutter} |", f"{line} | {_shown(text)}".rstrip(),
+                  f"{gutter} | {' ' * display_width(_shown(text[:col - 1]))}{'^' * underline}"]
         if diag.help:
             lines.append(f"{gutter} = help: {diag.help}")
     elif diag.help:

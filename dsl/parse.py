@@ -15,12 +15,16 @@ from .diagnostics import Diagnostic, PolicyError, Source, Span
 
 # A top-level declaration keyword at the start of a line: where parsing resumes after an error.
 _RESUME = re.compile(r"^(source|input|parameter|ambiguity|let|def|rule|route|defaults)\b", re.M)
+# Every later stage walks the tree recursively, so a deeper tree is refused here (P007).
+MAX_DEPTH = 100
+# Longer integers are refused (P008); Python's int() refuses more than 4300 digits anyway.
+MAX_DIGITS = 100
+# What `lark` ignores between tokens (grammar.lark's %ignore), for placing "end of file".
+_BLANK = " \t\r\n\f\u3000"
 
 _TOKEN_NAMES = {
     "NAME": "a name", "STRING": "a string", "NUMBER": "a number", "DATE": "a date",
     "RULE_ID": "a rule ID such as `HRB-1`", "$END": "the end of the file", "COMP_OP": "a comparison",
-    "LBRACE": "`{`", "RBRACE": "`}`", "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`",
-    "COLON": "`:`", "EQUAL": "`=`", "COMMA": "`,`", "DOT": "`.`", "__ANON_0": "`..`",
 }
 
 
@@ -34,31 +38,63 @@ def _parser() -> lark.Lark:
 def parse(source: Source) -> ast.Module:
     """Parse a whole policy file or raise PolicyError with every syntax error found."""
     diagnostics: list[Diagnostic] = []
-    tree = _parse_recovering(source, diagnostics)
+    trees = _parse_recovering(source, diagnostics)
     builder = _Builder(source, diagnostics)
-    module = builder.transform(tree) if tree is not None else None
+    nodes = [builder.transform(tree) for tree in trees if _shallow(tree, source, diagnostics)]
     if diagnostics:
         raise PolicyError(diagnostics)
-    return module
+    return nodes[0]   # without a syntax error, the one tree is the whole module
 
 
-def _parse_recovering(source: Source, diagnostics: list) -> lark.Tree | None:
-    """Parse; after an error, resume at the next top-level declaration to find more errors."""
-    text, start, tree = source.text, "module", None
+def _parse_recovering(source: Source, diagnostics: list) -> list[lark.Tree]:
+    """Parse; after an error, resume at the next top-level declaration to find more errors.
+
+    Returns what parsed: the whole module or, after errors, the runs of declarations around
+    them, so that the builder still checks their dates and numbers."""
+    text, trees, begin, start = source.text, [], 0, "module"
     while True:
         try:
-            result = _parser().parse(text, start=start)
-            return result if start == "module" else tree
+            trees.append(_parser().parse(_blanked(text, begin), start=start))
+            return trees
         except lark.exceptions.UnexpectedInput as err:
             diagnostics.append(_syntax_diagnostic(source, err))
-            offset = _error_offset(source.text, err)
-            line_end = source.text.find("\n", offset)
-            match = _RESUME.search(source.text, line_end + 1) if line_end >= 0 else None
+            offset = _error_offset(text, err)
+            trees += _declarations_before(text, begin, offset, start)
+            line_end = text.find("\n", offset)
+            match = _RESUME.search(text, line_end + 1) if line_end >= 0 else None
             if match is None:
-                return None
-            # Blank out what came before so that offsets (and so positions) stay true.
-            text = re.sub(r"[^\n]", " ", source.text[:match.start()]) + source.text[match.start():]
-            start = "decls"
+                return trees
+            begin, start = match.start(), "decls"
+
+
+def _blanked(text: str, begin: int, end: int | None = None) -> str:
+    """`text[:end]` with what comes before `begin` blanked out, so that offsets stay true."""
+    return re.sub(r"[^\n]", " ", text[:begin]) + text[begin:end]
+
+
+def _declarations_before(text: str, begin: int, offset: int, start: str) -> list[lark.Tree]:
+    """The declarations from `begin` up to the one holding the error at `offset`, if they parse."""
+    heads = [m.start() for m in _RESUME.finditer(text, begin, offset) if m.start() > begin]
+    if not heads:
+        return []
+    try:
+        return [_parser().parse(_blanked(text, begin, heads[-1]), start=start)]
+    except lark.exceptions.UnexpectedInput:
+        return []   # the error's declaration began elsewhere: these are not complete either
+
+
+def _shallow(tree: lark.Tree, source: Source, diagnostics: list) -> bool:
+    """False (and a P007 diagnostic) if the tree nests deeper than MAX_DEPTH."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            diagnostics.append(Diagnostic(
+                "P007", f"expression nested more than {MAX_DEPTH} levels deep", source,
+                _span(node.meta), help="name some of its parts with `let`"))
+            return False
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, lark.Tree))
+    return True
 
 
 def _error_offset(text: str, err) -> int:
@@ -77,11 +113,13 @@ def _syntax_diagnostic(source: Source, err) -> Diagnostic:
         if ch == '"':
             return Diagnostic("P005", "unterminated string", source, Span(offset, offset + 1),
                               help='close the string with `"` on the same line')
-        return Diagnostic("P002", f"unexpected character `{ch}`", source, Span(offset, offset + 1),
+        shown = f"`{ch}`" if ch.isprintable() else f"U+{ord(ch):04X}"
+        return Diagnostic("P002", f"unexpected character {shown}", source, Span(offset, offset + 1),
                           help=_expected_help(err.allowed))
     token = getattr(err, "token", None)
     if isinstance(err, lark.exceptions.UnexpectedEOF) or (token is not None and token.type == "$END"):
-        return Diagnostic("P003", "unexpected end of file", source, Span(len(source.text), len(source.text)),
+        end = len(source.text.rstrip(_BLANK))   # just after the last token, not on a blank line
+        return Diagnostic("P003", "unexpected end of file", source, Span(end, end),
                           help=_expected_help(err.expected) or "a declaration or block is not finished")
     end = token.end_pos if token is not None and token.end_pos is not None else offset + 1
     return Diagnostic("P001", f"unexpected `{token}`", source, Span(offset, end),
@@ -89,16 +127,25 @@ def _syntax_diagnostic(source: Source, err) -> Diagnostic:
 
 
 def _expected_help(expected) -> str | None:
-    if not expected:
+    names = {_describe(t) for t in expected or ()} - {None}
+    if not names:
         return None
-    names = sorted({_TOKEN_NAMES.get(t, _keyword(t)) for t in expected if not t.startswith("_")})
-    if len(names) > 6:
-        names = names[:6] + ["…"]
-    return "expected " + ", ".join(names)
+    # Kinds of token ("a name") first, then keywords, then punctuation: the cut keeps the likeliest.
+    ranked = sorted(names, key=lambda n: (n.startswith("`"), not n[1:2].isalpha(), n))
+    if len(ranked) > 6:
+        ranked = ranked[:6] + ["…"]
+    return "expected " + ", ".join(ranked)
 
 
-def _keyword(terminal: str) -> str:
-    return f"`{terminal.lower()}`" if terminal.isupper() else f"`{terminal}`"
+def _describe(terminal: str) -> str | None:
+    """How a help text names a terminal: `a name`, or the literal text of a keyword or sign."""
+    if terminal in _TOKEN_NAMES:
+        return _TOKEN_NAMES[terminal]
+    try:
+        pattern = _parser().get_terminal(terminal).pattern
+    except KeyError:
+        return None
+    return f"`{pattern.value}`" if isinstance(pattern, lark.lexer.PatternStr) else None
 
 
 def _span(meta_or_token) -> Span | None:
@@ -145,7 +192,7 @@ class _Builder(Transformer):
         return ("title", _text(children[0]))
 
     def year_span(self, meta, children):
-        return ("years", (int(children[0]), int(children[1])))
+        return ("years", (self._whole(children[0]), self._whole(children[1])))
 
     def source_decl(self, meta, children):
         return ast.SourceDecl(str(children[0]), _text(children[1]), tuple(children[2:]), span=_span(meta))
@@ -179,10 +226,10 @@ class _Builder(Transformer):
         return ast.ParamEntry(tuple(children[:-1]), children[-1], span=_span(meta))
 
     def key_int(self, meta, children):
-        return ast.KeyPart("int", int(children[0]), span=_span(meta))
+        return ast.KeyPart("int", self._whole(children[0]), span=_span(meta))
 
     def key_range(self, meta, children):
-        return ast.KeyPart("range", (int(children[0]), int(children[1])), span=_span(meta))
+        return ast.KeyPart("range", (self._whole(children[0]), self._whole(children[1])), span=_span(meta))
 
     def key_any(self, meta, children):
         return ast.KeyPart("any", None, span=_span(meta))
@@ -333,7 +380,7 @@ class _Builder(Transformer):
         raw = str(children[0])
         if "." in raw:
             return ast.Literal(Decimal(raw), "decimal", span=_span(meta))
-        return ast.Literal(int(raw), "int", span=_span(meta))
+        return ast.Literal(self._whole(children[0]), "int", span=_span(meta))
 
     def date_lit(self, meta, children):
         return ast.Literal(self._date(children[0]), "date", span=_span(meta))
@@ -377,3 +424,18 @@ class _Builder(Transformer):
                 "P004", f"`{token}` is not a calendar date", self.source, _span(token),
                 help="write a real date as YYYY-MM-DD"))
             return None
+
+    def _whole(self, token: Token) -> int | None:
+        """A NUMBER where only a whole number makes sense (years, keys, integer literals)."""
+        raw = str(token)
+        if "." in raw:
+            self.diagnostics.append(Diagnostic(
+                "P006", f"`{raw}` is not a whole number", self.source, _span(token),
+                help="years and the keys of a table are whole numbers, such as `2025`"))
+            return None
+        if len(raw) > MAX_DIGITS:
+            self.diagnostics.append(Diagnostic(
+                "P008", f"`{raw[:12]}…` has more than {MAX_DIGITS} digits", self.source, _span(token),
+                help=f"a whole number has at most {MAX_DIGITS} digits"))
+            return None
+        return int(raw)

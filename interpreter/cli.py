@@ -100,7 +100,9 @@ def check(files, policy_dir, fmt):
 
     diagnostics = []
     for path in files:
-        diagnostics += check_file(Path(path), policy_dir)
+        for d in check_file(Path(path), policy_dir):
+            if d not in diagnostics:   # a parent's problem is found again through each child
+                diagnostics.append(d)
     errors = sum(d.severity == "error" for d in diagnostics)
     if fmt == "json":
         click.echo(json.dumps([d.to_json() for d in diagnostics], ensure_ascii=False, indent=2))

@@ -326,7 +326,7 @@ class _Compiler:
 
     def _builtin(self, e, args):
         fn, span, src = _BUILTINS[e.func], e.span, self.source
-        lenient = e.func in ("is_null", "coalesce")
+        lenient = e.func in ("is_null", "coalesce", "is_undetermined")
 
         def call(ctx, env):
             values = [a(ctx, env) for a in args]
@@ -518,13 +518,39 @@ def _overlaps_year(spans, year):
     return any(s.start <= (year, 12) and s.end >= (year, 1) for s in spans)
 
 
+def _months_of(spans):
+    """The first day of every month the spans cover, sorted, without repeats."""
+    out = set()
+    for s in spans:
+        y, m = s.start
+        while (y, m) <= s.end:
+            out.add(date(y, m, 1))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return tuple(sorted(out))
+
+
+def _months_of_years(years):
+    return tuple(date(y, m, 1) for y in sorted(set(years)) for m in range(1, 13))
+
+
+def _run_of_months(months, d):
+    """How many consecutive months of `months` end with the month of `d` (0 if d's month is absent)."""
+    have, n, cur = set(months), 0, date(d.year, d.month, 1)
+    while cur in have:
+        n += 1
+        cur = dates.add_months(cur, -1)
+    return n
+
+
 _BUILTINS = {
     "date": date, "day_n": dates.day_n, "first_of_next_month": dates.first_of_next_month,
     "years_between": dates.years_between, "months_between": dates.months_between,
     "year_start": dates.year_start, "year_end": dates.year_end, "window": Window,
     "min": _minmax(min), "max": _minmax(max), "len": len, "sum": _sum,
     "any": lambda xs: any(xs), "all": lambda xs: all(xs), "overlaps_year": _overlaps_year,
-    "is_null": lambda v: v is None, "coalesce": lambda *vs: next((v for v in vs if v is not None), None),
+    "months_of": _months_of, "months_of_years": _months_of_years, "run_of_months": _run_of_months,
+    "first_of_month": lambda d: date(d.year, d.month, 1),
+    "is_null": lambda v: v is None, "is_undetermined": _is_und, "coalesce": lambda *vs: next((v for v in vs if v is not None), None),
 }
 
 

@@ -236,18 +236,32 @@ def _summary(d):
 
 
 def _questions(policy, ctx, scenario, decision):
-    """`covered_on` dates and `cap_years`: from the coverage bought, or from the policy's own defs."""
+    """`covered_on` dates and `cap_years`: from the coverage bought, or from the policy's own
+    `def covered_on(d: date, bought: list[int])` and `def critical_illness_cap(y: int, bought: list[int])`,
+    which receive the coverage years this decision buys."""
     cov = decision["coverage"] if decision["accepted"] else None
+    ctx.trail = {}
     covered = policy.functions.get("covered_on")
     for d in scenario.covered_on:
         answer = _covered_by_decision(cov, d)
         if answer is None:
-            answer = covered(ctx, d) if covered else Undetermined("no rule of this policy answers `covered_on`")
+            answer = covered(ctx, d, tuple(cov["years"]) if cov else ()) if covered else Undetermined("no rule of this policy answers `covered_on`")
         decision["covered_on"][d.isoformat()] = _output(decision, f"covered_on.{d.isoformat()}", answer)
     cap = policy.functions.get("critical_illness_cap")
+    bought = tuple(cov["years"]) if cov else ()
     for y in scenario.cap_years:
-        value = cap(ctx, y) if cap else Undetermined("no rule of this policy answers `critical_illness_cap`")
+        value = cap(ctx, y, bought) if cap else Undetermined("no rule of this policy answers `critical_illness_cap`")
         decision["critical_illness_cap"][str(y)] = _output(decision, f"critical_illness_cap.{y}", value, money)
+    _merge_provenance(decision, ctx.trail)
+
+
+def _merge_provenance(out, trail):
+    """Add what the answers to the scenario's questions rested on to the decision's provenance."""
+    extra = empty(out["jurisdiction"])
+    _provenance(extra, trail)
+    out["decided_by"] += [r for r in extra["decided_by"] if r not in out["decided_by"]]
+    out["readings"].update(extra["readings"])
+    out["assumed"] += [a for a in extra["assumed"] if a not in out["assumed"]]
 
 
 def _covered_by_decision(cov, d):

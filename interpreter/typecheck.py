@@ -326,6 +326,8 @@ class ExprChecker:
         if not (T.known(left) and T.known(right)):
             return left if T.known(left) and e.op in "+-" and left == "date" else (
                 "money" if "money" in (left, right) else "any")
+        if e.op == "+" and left.startswith("list[") and right.startswith("list["):
+            return left if T.compatible(right, left) else f"list[{T.join(T.element(left), T.element(right))}]"
         if (left, e.op, right) in _ARITH:
             return _ARITH[(left, e.op, right)]
         if left in T.NUMERIC and right in T.NUMERIC:

@@ -27,7 +27,12 @@ BUILTINS: dict[str, tuple] = {
     "all": (("list[bool]",), "bool"),
     "reading": (("rule_id",), "option"),
     "overlaps_year": (("list[month_span]", "int"), "bool"),
+    "months_of": (("list[month_span]",), "list[date]"),
+    "months_of_years": (("list[int]",), "list[date]"),
+    "run_of_months": (("list[date]", "date"), "int"),
+    "first_of_month": (("date",), "date"),
     "is_null": (("any",), "bool"),
+    "is_undetermined": (("any",), "bool"),
     "coalesce": (None, "arg0"),
 }
 
