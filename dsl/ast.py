@@ -293,7 +293,7 @@ class DefaultsDecl:
 class RuleDecl:
     id: str
     title: str | None
-    overrides: str | None
+    overrides: tuple       # IDs of the rules whose definitions this one replaces
     cites: tuple
     body: tuple            # LetDecl, DefDecl, ParamDecl, RouteDecl
     span: Span = span_field()

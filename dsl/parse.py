@@ -122,8 +122,14 @@ def _syntax_diagnostic(source: Source, err) -> Diagnostic:
         return Diagnostic("P003", "unexpected end of file", source, Span(end, end),
                           help=_expected_help(err.expected) or "a declaration or block is not finished")
     end = token.end_pos if token is not None and token.end_pos is not None else offset + 1
-    return Diagnostic("P001", f"unexpected `{token}`", source, Span(offset, end),
+    return Diagnostic("P001", f"unexpected `{_printable(str(token))}`", source, Span(offset, end),
                       help=_expected_help(err.expected))
+
+
+def _printable(text: str, limit: int = 40) -> str:
+    """Token text fit for a one-line message: control characters escaped, long text cut."""
+    text = text if len(text) <= limit else text[:limit - 1] + "…"
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
 
 
 def _expected_help(expected) -> str | None:
@@ -273,11 +279,11 @@ class _Builder(Transformer):
         rule_id, title, overrides, *items = children
         cites = tuple(i for i in items if isinstance(i, ast.Cite))
         body = tuple(i for i in items if not isinstance(i, ast.Cite))
-        return ast.RuleDecl(str(rule_id), _text(title) if title else None, overrides, cites, body,
+        return ast.RuleDecl(str(rule_id), _text(title) if title else None, overrides or (), cites, body,
                             span=_span(meta))
 
     def overrides(self, meta, children):
-        return str(children[0])
+        return tuple(str(c) for c in children)
 
     def by(self, meta, children):
         return str(children[0])

@@ -137,7 +137,7 @@ class _Merger:
         old = self.bindings.get(binding.name)
         if old is None:   # a new name, also inside an overriding rule
             self.bindings[binding.name] = binding
-        elif overridden is not None and old.rule == overridden and old.kind == binding.kind:
+        elif overridden and old.rule in overridden and old.kind == binding.kind:
             self.bindings[binding.name] = attrs.evolve(binding, parent=old)
         elif old.source is source:
             self.error("C002", f"`{binding.name}` is defined twice", source, decl)
@@ -171,9 +171,10 @@ class _Merger:
             prior = self.rules[decl.id]
             self.error("C002", f"rule `{decl.id}` is already defined in `{prior.source.path}`", source, decl)
             return
-        if decl.overrides is not None and decl.overrides not in self.rules:
-            self.error("C003", f"rule `{decl.overrides}` does not exist, so `{decl.id}` cannot override it",
-                       source, decl, help="override a rule of the policy this one extends")
+        for target in decl.overrides:
+            if target not in self.rules:
+                self.error("C003", f"rule `{target}` does not exist, so `{decl.id}` cannot override it",
+                           source, decl, help="override a rule of the policy this one extends")
         if not decl.cites:
             self.error("C016", f"rule `{decl.id}` cites no source", source, decl,
                        help='add `from <source> "<exact quote>"`')
@@ -185,7 +186,7 @@ class _Merger:
         info = RouteInfo(decl, decl.by or rule, source)
         for i, old in enumerate(self.routes):
             if old.decl.name == decl.name:
-                if overridden is not None and old.rule == overridden:
+                if overridden and old.rule in overridden:
                     self.routes[i] = info
                 else:
                     self.error("C010", f"route `{decl.name}` is already defined", source, decl,
@@ -194,8 +195,6 @@ class _Merger:
         if any(r.decl.name == decl.name for r in new_routes):
             self.error("C002", f"route `{decl.name}` is defined twice", source, decl)
             return
-        if overridden is not None:
-            self.error("C010", f"route `{decl.name}` is not defined by `{overridden}`", source, decl)
         new_routes.append(info)
         for item in decl.items:
             if isinstance(item, ast.Field):

@@ -46,6 +46,8 @@ class CompiledRoute:
     requires: tuple          # of (fn, rule, message)
     offers: tuple            # of CompiledOffer; empty = the route itself is the one offer
     fields: dict
+    source: object = None    # where the route is declared (for run-time errors)
+    span: object = None
 
 
 @attrs.frozen
@@ -101,6 +103,7 @@ class _Compiler:
         self.checked = checked
         self.cells: dict[str, list] = {}   # binding name -> [fn]; filled on first use (allows cycles)
         self.source = None                 # the file of the expression being compiled (for errors)
+        self.current = None                # the definition being compiled (names assumptions)
 
     # ---- named definitions
     def binding_fn(self, name, binding=None):
@@ -109,9 +112,10 @@ class _Compiler:
         if cell is None:
             cell = self.cells[key] = [None]
             b = binding or self.checked.bindings[name]
-            saved, self.source = self.source, b.source
+            saved = self.source, self.current
+            self.source, self.current = b.source, b.name
             cell[0] = getattr(self, "_" + b.kind)(b)
-            self.source = saved
+            self.source, self.current = saved
         return lambda *a: cell[0](*a)
 
     def def_fn(self, name):
@@ -205,14 +209,15 @@ class _Compiler:
     # ---- routes
     def route(self, info):
         decl = info.decl
-        self.source = info.source
+        self.source, self.current = info.source, f"route {decl.name}"
         scope = self._local_lets(decl.items, ("route", decl.name), {})
         when = next((self.expr(i.expr, scope) for i in decl.items if isinstance(i, ast.WhenClause)), None)
         requires = tuple((self.expr(i.expr, scope), i.rule, i.message)
                          for i in decl.items if isinstance(i, ast.RequireClause))
         offers = tuple(self._offer(o, n, decl.name, scope)
                        for n, o in enumerate(i for i in decl.items if isinstance(i, ast.OfferDecl)))
-        return CompiledRoute(decl.name, info.rule, when, requires, offers, self._fields(decl.items, scope))
+        return CompiledRoute(decl.name, info.rule, when, requires, offers, self._fields(decl.items, scope),
+                             info.source, decl.span)
 
     def _offer(self, offer, n, route, scope):
         scope = self._local_lets(offer.items, ("offer", route, n), scope)
@@ -302,6 +307,8 @@ class _Compiler:
         args = [self.expr(a, scope) for a in e.args]
         if e.func == "reading":
             return self._reading(e.args[0].id)
+        if e.func == "assume":
+            return self._assume(args[0], e.args[1].value)
         if e.func == "super":
             parent = scope["super"][1]
             fn = self.binding_fn(parent.name, parent)
@@ -323,6 +330,15 @@ class _Compiler:
             ctx.trail[("reading", amb_id, option)] = None
             return option
         return reading
+
+    def _assume(self, value, why):
+        """`assume(value, "why")`: the value rests on an assumption the decision must report."""
+        mark = ("assumed", self.current or "value", why)
+
+        def assume(ctx, env):
+            ctx.trail[mark] = None
+            return value(ctx, env)
+        return assume
 
     def _builtin(self, e, args):
         fn, span, src = _BUILTINS[e.func], e.span, self.source

@@ -58,6 +58,7 @@ def _decide(policy, ctx, scenario, decision):
         ctx.trail = c.trail
         c.years = (c.fields.get("years") or _NO_YEARS)(ctx, {})
         c.trail = ctx.trail
+    candidates = _within_span(policy, candidates, unknown)
     matches = [c for c in candidates if not asked or _years(c) == asked]
     if matches:
         chosen = matches[0]
@@ -130,6 +131,22 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
         unknown.append(f"route `{route.name}` ({route.rule}) applies, but none of its offers covers this case")
 
 
+def _within_span(policy, candidates, unknown):
+    """An offer for a coverage year outside the policy's `years` span is not answered by it."""
+    span = policy.checked.years
+    if span is None:
+        return candidates
+    kept = []
+    for c in candidates:
+        outside = [y for y in _years(c) if not span[0] <= y <= span[1]]
+        if outside:
+            unknown.append(f"route `{c.route.name}` would cover {_list(outside)}, but `{policy.name}` answers "
+                           f"only for coverage years {span[0]}–{span[1]}")
+        else:
+            kept.append(c)
+    return kept
+
+
 def _years(c):
     if isinstance(c.years, Undetermined):
         return ()
@@ -163,6 +180,7 @@ def _assemble(policy, ctx, c, scenario) -> dict:
     by_year = {str(y): get("amount", {"year": y}) for y in years}
     repair = get("repair")
     other = {name[6:]: fn(ctx, {}) for name, fn in _other_fields(policy, c).items()}
+    other = {k: v for k, v in other.items() if v is not None}   # `null`: nothing owed under that code
     parts = list(by_year.values()) + [repair] + list(other.values())
     total = next((p for p in parts if isinstance(p, Undetermined)), None) or sum(parts)
     out["amount_due"] = {
@@ -228,7 +246,8 @@ def _check_conflict(policy, ctx, chosen, others):
         first = first or _summary(_assemble(policy, ctx, chosen, None))
         if _summary(_assemble(policy, ctx, other, None)) != first:
             raise EvaluationError("E004", f"rules `{chosen.offer_rule}` (route `{chosen.route.name}`) and "
-                                  f"`{other.offer_rule}` (route `{other.route.name}`) both apply with different results")
+                                  f"`{other.offer_rule}` (route `{other.route.name}`) both apply with different results",
+                                  chosen.route.span, chosen.route.source)
 
 
 def _summary(d):

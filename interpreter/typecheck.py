@@ -111,7 +111,9 @@ class ExprChecker:
             if p.kind == "from":
                 self.source_ref(p.source, self._source, p)
         undetermined = isinstance(entry.value.expr, ast.Undetermined)
-        if not undetermined and "from" not in kinds and "assumed" not in kinds:
+        # A value computed from other definitions carries their provenance; a constant needs its own.
+        derived = _references_definitions(entry.value.expr, set(decl.keys))
+        if not undetermined and not derived and "from" not in kinds and "assumed" not in kinds:
             self.error("C013", f"a value of `{decl.name}` has no provenance", entry,
                        help='add `from <source> "<quote>"`, or `assumed "<why>"`')
 
@@ -249,6 +251,11 @@ class ExprChecker:
             return "any"
         if e.func == "reading":
             return self._reading(e)
+        if e.func == "assume":
+            if len(e.args) != 2 or not (isinstance(e.args[1], ast.Literal) and e.args[1].kind == "text"):
+                self.error("C008", '`assume` takes a value and a reason: `assume(value, "why")`', e)
+                return "any"
+            return self.infer(e.args[0], scope)
         params, result = T.BUILTINS[e.func]
         if params is not None and len(e.args) != len(params):
             self.error("C008", f"`{e.func}` takes {len(params)} argument(s), {len(e.args)} given", e)
@@ -393,6 +400,25 @@ class ExprChecker:
 
     def _block(self, e, scope):
         return self.infer(e.expr, self._lets(e.lets, scope))
+
+
+def _references_definitions(expr, local_names) -> bool:
+    """Does an expression use a named definition (anything but literals, built-ins and keys)?"""
+    import attrs
+    if isinstance(expr, ast.Name):
+        return expr.name not in local_names
+    if isinstance(expr, ast.Index):
+        return True
+    if isinstance(expr, ast.Call) and expr.func not in T.BUILTINS:
+        return True
+    if not attrs.has(type(expr)):
+        return False
+    for field in attrs.fields(type(expr)):
+        value = getattr(expr, field.name)
+        items = value if isinstance(value, tuple) else (value,)
+        if any(attrs.has(type(v)) and _references_definitions(v, local_names) for v in items):
+            return True
+    return False
 
 
 def _key_covers(part, year):

@@ -26,6 +26,7 @@ BUILTINS: dict[str, tuple] = {
     "any": (("list[bool]",), "bool"),
     "all": (("list[bool]",), "bool"),
     "reading": (("rule_id",), "option"),
+    "assume": (None, "arg0"),
     "overlaps_year": (("list[month_span]", "int"), "bool"),
     "months_of": (("list[month_span]",), "list[date]"),
     "months_of_years": (("list[int]",), "list[date]"),
