@@ -133,11 +133,12 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
 
 def _within_span(policy, candidates, unknown):
     """An offer for a coverage year outside the policy's `years` span is not answered by it."""
-    span = policy.checked.years
-    if span is None:
-        return candidates
+    span = policy.checked.years or (-10**9, 10**9)
     kept = []
     for c in candidates:
+        if isinstance(c.years, Undetermined):
+            unknown.append(f"route `{c.route.name}`: {c.years.reason}")
+            continue
         outside = [y for y in _years(c) if not span[0] <= y <= span[1]]
         if outside:
             unknown.append(f"route `{c.route.name}` would cover {_list(outside)}, but `{policy.name}` answers "
