@@ -17,13 +17,16 @@ from .scenario import Scenario, ScenarioError, parse_scenario, parse_scenario_js
 class Policies:
     def __init__(self, directory=None):
         self._loader = PolicyLoader(directory)
+        self._jurisdictions = None   # the directory is listed once
 
     @property
     def directory(self):
         return self._loader.directory
 
     def jurisdictions(self) -> list[str]:
-        return self._loader.jurisdictions()
+        if self._jurisdictions is None:
+            self._jurisdictions = self._loader.jurisdictions()
+        return self._jurisdictions
 
     def policy(self, jurisdiction: str):
         """The compiled policy; raises PolicyError if it (or a policy it extends) is invalid."""

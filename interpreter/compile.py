@@ -26,7 +26,7 @@ class Ctx:
     def __init__(self, values, readings, overrides, trace=False):
         self.values, self.readings, self.overrides = values, readings, overrides
         self.memo: dict = {}
-        self.trail: dict = {}
+        self.trail: list = []   # provenance marks in the order met (deduplicated when read)
         self.trace = [] if trace else None
 
 
@@ -83,19 +83,23 @@ def force(ctx, key, thunk, marks, label=None):
     hit = ctx.memo.get(key)
     if hit is None:
         saved = ctx.trail
-        ctx.trail = dict.fromkeys(marks)
+        ctx.trail = list(marks)
         value = thunk()
-        hit = (value, ctx.trail)
+        hit = (value, tuple(dict.fromkeys(ctx.trail)))
         ctx.trail = saved
         ctx.memo[key] = hit
         if ctx.trace is not None and label is not None:
             ctx.trace.append(label(value))
-    ctx.trail.update(hit[1])
+    if hit[1]:
+        ctx.trail.extend(hit[1])
     return hit[0]
 
 
+_U = Undetermined
+
+
 def _is_und(v):
-    return v.__class__ is Undetermined
+    return v.__class__ is _U
 
 
 class _Compiler:
@@ -116,7 +120,9 @@ class _Compiler:
             self.source, self.current = b.source, b.name
             cell[0] = getattr(self, "_" + b.kind)(b)
             self.source, self.current = saved
-        return lambda *a: cell[0](*a)
+        if cell[0] is not None:
+            return cell[0]
+        return lambda *a: cell[0](*a)    # a recursive definition still being compiled
 
     def def_fn(self, name):
         return self.binding_fn(name)
@@ -202,7 +208,7 @@ class _Compiler:
 
         def with_mark(ctx, env):
             key = ", ".join(str(env[k]) for k in keys)
-            ctx.trail[("assumed", f"{name}[{key}]" if key else name, assumed[0])] = None
+            ctx.trail.append(("assumed", f"{name}[{key}]" if key else name, assumed[0]))
             return body(ctx, env)
         return with_mark
 
@@ -283,7 +289,7 @@ class _Compiler:
 
         def attr(ctx, env):
             v = obj(ctx, env)
-            if _is_und(v):
+            if v.__class__ is _U:
                 return v
             if v is None:
                 raise EvaluationError("E001", f"`.{name}` of a null value", span, src)
@@ -298,7 +304,7 @@ class _Compiler:
         def index(ctx, env):
             key = tuple(k(ctx, env) for k in keys)
             for k in key:
-                if _is_und(k):
+                if k.__class__ is _U:
                     return k
             return lookup(ctx, *key)
         return index
@@ -327,7 +333,7 @@ class _Compiler:
 
         def reading(ctx, env):
             option = ctx.readings.get(amb_id, default)
-            ctx.trail[("reading", amb_id, option)] = None
+            ctx.trail.append(("reading", amb_id, option))
             return option
         return reading
 
@@ -336,7 +342,7 @@ class _Compiler:
         mark = ("assumed", self.current or "value", why)
 
         def assume(ctx, env):
-            ctx.trail[mark] = None
+            ctx.trail.append(mark)
             return value(ctx, env)
         return assume
 
@@ -348,7 +354,7 @@ class _Compiler:
             values = [a(ctx, env) for a in args]
             if not lenient:
                 for v in values:
-                    if _is_und(v):
+                    if v.__class__ is _U:
                         return v
             try:
                 return fn(*values)
@@ -359,8 +365,8 @@ class _Compiler:
     def _e_unary(self, e, scope):
         operand = self.expr(e.operand, scope)
         if e.op == "not":
-            return lambda ctx, env: (lambda v: v if _is_und(v) else not v)(operand(ctx, env))
-        return lambda ctx, env: (lambda v: v if _is_und(v) else -v)(operand(ctx, env))
+            return lambda ctx, env: (lambda v: v if v.__class__ is _U else not v)(operand(ctx, env))
+        return lambda ctx, env: (lambda v: v if v.__class__ is _U else -v)(operand(ctx, env))
 
     def _e_binary(self, e, scope):
         left, right = self.expr(e.left, scope), self.expr(e.right, scope)
@@ -370,10 +376,10 @@ class _Compiler:
 
         def binary(ctx, env):
             a = left(ctx, env)
-            if _is_und(a):
+            if a.__class__ is _U:
                 return a
             b = right(ctx, env)
-            if _is_und(b):
+            if b.__class__ is _U:
                 return b
             try:
                 return op(a, b)
@@ -383,16 +389,16 @@ class _Compiler:
 
     def _e_duration(self, e, scope):
         amount, unit = self.expr(e.amount, scope), e.unit
-        return lambda ctx, env: (lambda n: n if _is_und(n) else Duration(unit, n))(amount(ctx, env))
+        return lambda ctx, env: (lambda n: n if n.__class__ is _U else Duration(unit, n))(amount(ctx, env))
 
     def _e_rangeexpr(self, e, scope):
         low, high = self.expr(e.low, scope), self.expr(e.high, scope)
 
         def rng(ctx, env):
             a, b = low(ctx, env), high(ctx, env)
-            if _is_und(a):
+            if a.__class__ is _U:
                 return a
-            if _is_und(b):
+            if b.__class__ is _U:
                 return b
             return Window(a, b) if isinstance(a, date) else tuple(range(a, b + 1))
         return rng
@@ -408,7 +414,7 @@ class _Compiler:
 
         def comprehension(ctx, env):
             seq = iterable(ctx, env)
-            if _is_und(seq):
+            if seq.__class__ is _U:
                 return seq
             out = []
             for x in seq:
@@ -416,7 +422,7 @@ class _Compiler:
                 local[var] = x
                 if cond is not None:
                     c = cond(ctx, local)
-                    if _is_und(c):
+                    if c.__class__ is _U:
                         return c
                     if not c:
                         continue
@@ -429,7 +435,7 @@ class _Compiler:
 
         def if_(ctx, env):
             c = cond(ctx, env)
-            if _is_und(c):
+            if c.__class__ is _U:
                 return c
             return then(ctx, env) if c else other(ctx, env)
         return if_
@@ -443,7 +449,7 @@ class _Compiler:
 
         def match(ctx, env):
             v = subject(ctx, env)
-            if _is_und(v):
+            if v.__class__ is _U:
                 return v
             for pattern, wildcard, body in arms:
                 if wildcard or pattern == v:
@@ -478,9 +484,9 @@ def _kleene(op, left, right):
         b = right(ctx, env)
         if b is stop:
             return b
-        if _is_und(a):
+        if a.__class__ is _U:
             return a
-        if _is_und(b):
+        if b.__class__ is _U:
             return b
         return not stop
     return logic
@@ -515,7 +521,7 @@ def _minmax(pick):
     def fn(*args):
         values = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
         for v in values:
-            if _is_und(v):
+            if v.__class__ is _U:
                 return v
         return pick(values)
     return fn
@@ -524,7 +530,7 @@ def _minmax(pick):
 def _sum(values):
     total = 0
     for v in values:
-        if _is_und(v):
+        if v.__class__ is _U:
             return v
         total += v
     return total

@@ -23,7 +23,7 @@ NO_APPLICATION = Undetermined("the scenario has no application")
 class _Candidate:
     route: object
     offer: object
-    trail: dict
+    trail: list
     fields: dict
     years: object = None
     offer_rule: str | None = None
@@ -39,7 +39,7 @@ def evaluate(policy, scenario, explain: bool = False) -> dict:
     if scenario.has_application:
         _decide(policy, ctx, scenario, decision)
     else:
-        ctx.trail = {}
+        ctx.trail = []
         decision["channel"] = _output(decision, "channel", _field(policy, None, None, "channel")(ctx, {}))
         _provenance(decision, ctx.trail)
     _questions(policy, ctx, scenario, decision)
@@ -49,10 +49,10 @@ def evaluate(policy, scenario, explain: bool = False) -> dict:
 
 
 def _decide(policy, ctx, scenario, decision):
-    candidates, reasons, unknown, consulted = [], [], [], {}
+    candidates, reasons, unknown, consulted = [], [], [], []
     for route in policy.routes:
         _try_route(policy, ctx, route, candidates, reasons, unknown)
-        consulted.update(ctx.trail)
+        consulted.extend(ctx.trail)
     asked = tuple(sorted(set(scenario.values.get("application.coverage_years") or ())))
     for c in candidates:
         ctx.trail = c.trail
@@ -77,7 +77,7 @@ def _decide(policy, ctx, scenario, decision):
     decision["reasons"] = reasons
     _provenance(decision, consulted)
     decision["decided_by"] = list(dict.fromkeys(r["rule"] for r in reasons))
-    ctx.trail = {}
+    ctx.trail = []
     for c in candidates:
         alt = _assemble(policy, ctx, c, scenario)
         alt["accepted"] = True
@@ -85,7 +85,7 @@ def _decide(policy, ctx, scenario, decision):
 
 
 def _try_route(policy, ctx, route, candidates, reasons, unknown):
-    ctx.trail = {}
+    ctx.trail = []
     if route.when is not None:
         ok = route.when(ctx, {})
         _trace(ctx, {"route": route.name, "rule": route.rule, "when": ok})
@@ -95,7 +95,7 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
         if not ok:
             return
     if route.rule:
-        ctx.trail[("rule", route.rule)] = None
+        ctx.trail.append(("rule", route.rule))
     for test, rule, message in route.requires:
         ok = test(ctx, {})
         _trace(ctx, {"route": route.name, "require": rule, "result": ok})
@@ -109,11 +109,11 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
     offers = route.offers or (None,)
     found = False
     for offer in offers:
-        ctx.trail = dict(base)
+        ctx.trail = list(base)
         fields = dict(route.fields)
         if offer is not None:
             if offer.rule:
-                ctx.trail[("rule", offer.rule)] = None
+                ctx.trail.append(("rule", offer.rule))
             if offer.when is not None:
                 ok = offer.when(ctx, {})
                 if isinstance(ok, Undetermined):
@@ -122,7 +122,7 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
                 if not ok:
                     continue
             if offer.assumed:
-                ctx.trail[("assumed", f"route {route.name}", offer.assumed)] = None
+                ctx.trail.append(("assumed", f"route {route.name}", offer.assumed))
             fields.update(offer.fields)
         found = True
         rule = offer.rule if offer is not None and offer.rule else route.rule
@@ -167,7 +167,7 @@ def _field(policy, route_fields, offer_fields, name):
 
 def _assemble(policy, ctx, c, scenario) -> dict:
     """The decision for one offer: amounts, coverage, waiting months, channel, provenance."""
-    ctx.trail = dict(c.trail)
+    ctx.trail = list(c.trail)
     out = empty(policy.name)
     out["route"] = c.route.name
     years = _years(c)
@@ -233,6 +233,7 @@ def _output(out, field, value, fmt=None):
 
 
 def _provenance(out, trail):
+    trail = dict.fromkeys(trail)   # first occurrence order
     out["decided_by"] = [m[1] for m in trail if m[0] == "rule"]
     out["readings"] = {m[1]: m[2] for m in trail if m[0] == "reading"}
     out["assumed"] = [{"what": m[1], "why": m[2]} for m in trail if m[0] == "assumed"]
@@ -260,7 +261,7 @@ def _questions(policy, ctx, scenario, decision):
     `def covered_on(d: date, bought: list[int])` and `def critical_illness_cap(y: int, bought: list[int])`,
     which receive the coverage years this decision buys."""
     cov = decision["coverage"] if decision["accepted"] else None
-    ctx.trail = {}
+    ctx.trail = []
     covered = policy.functions.get("covered_on")
     for d in scenario.covered_on:
         answer = _covered_by_decision(cov, d)
