@@ -290,6 +290,33 @@ class DefaultsDecl:
 
 
 @_node
+class DataField:
+    path: tuple            # of str and int parts: ("alternatives", 0, "coverage", "start")
+    value: object          # plain data: int, Decimal, date, str, bool, None or a tuple of these
+    span: Span = span_field()
+
+
+@_node
+class ExampleDecl:
+    """A named scenario and the decision fields expected of it (`policyrun test`)."""
+    name: str
+    rules: tuple           # rule IDs the example is about
+    given: tuple           # of DataField: scenario contract paths
+    expect: tuple          # of DataField: decision paths
+    span: Span = span_field()
+
+
+@_node
+class InvariantDecl:
+    """A property every scenario's decision must keep (`policyrun verify`)."""
+    name: str
+    rules: tuple
+    when: object | None    # precondition over inputs and `decision`
+    holds: object
+    span: Span = span_field()
+
+
+@_node
 class RuleDecl:
     id: str
     title: str | None

@@ -14,7 +14,7 @@ from . import ast
 from .diagnostics import Diagnostic, PolicyError, Source, Span
 
 # A top-level declaration keyword at the start of a line: where parsing resumes after an error.
-_RESUME = re.compile(r"^(source|input|parameter|ambiguity|let|def|rule|route|defaults)\b", re.M)
+_RESUME = re.compile(r"^(source|input|parameter|ambiguity|let|def|rule|route|defaults|example|invariant)\b", re.M)
 # Every later stage walks the tree recursively, so a deeper tree is refused here (P007).
 MAX_DEPTH = 100
 # Longer integers are refused (P008); Python's int() refuses more than 4300 digits anyway.
@@ -312,6 +312,74 @@ class _Builder(Transformer):
 
     def defaults_decl(self, meta, children):
         return ast.DefaultsDecl(tuple(children), span=_span(meta))
+
+    # ---- examples and invariants
+    def example_decl(self, meta, children):
+        name, rules, given, expect = children
+        return ast.ExampleDecl(_text(name), rules or (), given, expect, span=_span(meta))
+
+    def for_rules(self, meta, children):
+        return tuple(str(c) for c in children)
+
+    def given_block(self, meta, children):
+        return tuple(children)
+
+    expect_block = given_block
+
+    def data_field(self, meta, children):
+        return ast.DataField(children[0], children[1], span=_span(meta))
+
+    def data_path(self, meta, children):
+        parts = []
+        for c in children:
+            parts.extend(c)
+        return tuple(parts)
+
+    def path_name(self, meta, children):
+        return (str(children[0]),)
+
+    def path_index(self, meta, children):
+        return (str(children[0]), int(children[1]))
+
+    def path_number(self, meta, children):
+        return (str(children[0]),)
+
+    path_rule = path_name
+
+    def data_number(self, meta, children):
+        return self.number(meta, children).value
+
+    def data_negative(self, meta, children):
+        return -self.number(meta, children).value
+
+    def data_date(self, meta, children):
+        return self._date(children[0])
+
+    def data_text(self, meta, children):
+        return _text(children[0])
+
+    def data_word(self, meta, children):
+        return str(children[0])
+
+    def data_true(self, meta, children):
+        return True
+
+    def data_false(self, meta, children):
+        return False
+
+    def data_null(self, meta, children):
+        return None
+
+    def data_list(self, meta, children):
+        return tuple(c for c in children if c is not None or len(children) > 1)
+
+    def invariant_decl(self, meta, children):
+        name, rules, *rest = children
+        when = rest[0].expr if len(rest) == 2 else None
+        return ast.InvariantDecl(_text(name), rules or (), when, rest[-1], span=_span(meta))
+
+    def holds_clause(self, meta, children):
+        return children[0]
 
     # ---- expressions
     def if_expr(self, meta, children):

@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 
 from .evaluate import evaluate as _evaluate
 from .load import PolicyLoader
+from .notice import notice
 from .scenario import Scenario, ScenarioError, parse_scenario, parse_scenario_json
 
 
@@ -71,11 +72,25 @@ class Policies:
     def evaluate(self, data, *, readings: dict | None = None, explain: bool = False) -> dict:
         """One scenario -> its decision (a dict in the contract's JSON shape)."""
         scenario = self.scenario(data, readings)
-        return _evaluate(self.policy(scenario.jurisdiction), scenario, explain=explain)
+        policy = self.policy(scenario.jurisdiction)
+        decision = _evaluate(policy, scenario, explain=explain)
+        if explain:   # the contract: with --explain, a `trace` and a `notice` in Chinese
+            decision["notice"] = notice(decision, policy)
+        return decision
 
     def evaluate_many(self, scenarios: Iterable, **options) -> Iterator[dict]:
         for data in scenarios:
             yield self.evaluate(data, **options)
+
+    def evaluate_iter(self, scenarios: Iterable, *, readings: dict | None = None,
+                      explain: bool = False, workers: int = 1) -> Iterator[dict]:
+        """Like evaluate_many, for batches: each decision carries the row's `"id"` (the
+        scenario's `id` field, else its 1-based position), and an invalid scenario yields
+        `{"id": …, "error": {"path": …, "message": …}}` instead of raising. `readings` apply to
+        the rows whose jurisdiction declares them; `workers` > 1 evaluates in that many
+        processes, results still in order. See policyrun.batch."""
+        from .batch import evaluate_iter
+        return evaluate_iter(self, scenarios, readings=readings, explain=explain, workers=workers)
 
 
 def _with_readings(scenario: Scenario, readings: dict) -> Scenario:

@@ -53,6 +53,8 @@ class CheckedPolicy:
     bindings: dict             # name -> Binding
     routes: tuple              # of RouteInfo, in priority order
     defaults: dict             # field name -> (Field, Source)
+    examples: tuple = ()       # (ExampleDecl, Source) of the last module only: they run as it
+    invariants: tuple = ()     # (InvariantDecl, Source) of the last module only
 
 
 def check(modules: list, contract_fields: dict) -> CheckedPolicy:
@@ -77,6 +79,7 @@ class _Merger:
         self.routes: list[RouteInfo] = []
         self.defaults: dict = {}
         self.chain, self.title, self.years = [], None, None
+        self.examples, self.invariants = [], []
 
     def errors(self):
         return [d for d in self.diagnostics if d.severity == "error"]
@@ -93,6 +96,7 @@ class _Merger:
         if module.years and module.years[0] > module.years[1]:
             self.error("C018", "the year span is empty", source, module, help="write `years FIRST..LAST`")
         new_routes = []
+        self.examples, self.invariants = [], []   # a module's own, not inherited
         for decl in module.decls:
             self._declare(decl, source, None, new_routes)
         # A module's own new routes are more specific than the ones it inherits.
@@ -101,7 +105,7 @@ class _Merger:
     def result(self) -> CheckedPolicy:
         return CheckedPolicy(self.chain[-1], tuple(self.chain), self.title, self.years, self.sources,
                              self.rules, self.ambiguities, self.bindings, tuple(self.routes),
-                             self.defaults)
+                             self.defaults, tuple(self.examples), tuple(self.invariants))
 
     def _declare(self, decl, source, rule, new_routes, overridden=None):
         kind = type(decl)
@@ -117,6 +121,10 @@ class _Merger:
             self._rule(decl, source, new_routes)
         elif kind is ast.RouteDecl:
             self._route(decl, source, rule, new_routes, overridden)
+        elif kind is ast.ExampleDecl:
+            self.examples.append((decl, source))
+        elif kind is ast.InvariantDecl:
+            self.invariants.append((decl, source))
         elif kind is ast.DefaultsDecl:
             for field in decl.fields:
                 self._field_name(field, source)
@@ -225,4 +233,8 @@ def _check_bodies(policy: CheckedPolicy) -> list:
         checker.route(route)
     for name, (field, source) in policy.defaults.items():
         checker.field(field, source, {})
+    for decl, source in policy.examples:
+        checker.example(decl, source)
+    for decl, source in policy.invariants:
+        checker.invariant(decl, source)
     return checker.diagnostics

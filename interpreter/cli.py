@@ -55,7 +55,8 @@ def main():
               help="Choose an option of a declared ambiguity (repeatable), e.g. A-BREAK=each_year.")
 @click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
               help="Use the .policy files of this directory instead of the bundled ones.")
-@click.option("--explain", is_flag=True, help="Add a `trace` of the rules evaluated, with their results.")
+@click.option("--explain", is_flag=True,
+              help="Add a `trace` of the rules evaluated, with their results, and a `notice` in Chinese.")
 def evaluate(scenario, readings, policy_dir, explain):
     """Print the decision (JSON) for one SCENARIO file (`-` reads standard input)."""
     from .api import load
@@ -112,3 +113,73 @@ def check(files, policy_dir, fmt):
         status = f"{errors} error{'s' if errors != 1 else ''}" if errors else "ok"
         click.echo(f"checked {len(files)} file{'s' if len(files) != 1 else ''}: {status}", err=True)
     sys.exit(1 if errors else 0)
+
+
+# ---- explain and schema -------------------------------------------------------------------
+
+def _decide_or_exit(scenario, readings, policy_dir, explain=False):
+    """Load, validate and evaluate one scenario file as `evaluate` does, with its exit codes."""
+    from .api import load
+    from .dsl.diagnostics import Diagnostic
+    from .scenario import ScenarioError
+    from .values import EvaluationError
+
+    chosen = _parse_readings(readings)
+    try:
+        text = sys.stdin.read() if scenario == "-" else Path(scenario).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        _fail(f"cannot read scenario {scenario}: {err}")
+    policies = load(policy_dir)
+    try:
+        return policies.evaluate(text, readings=_as_scenario_readings(chosen), explain=explain)
+    except ScenarioError as err:
+        where = "--reading " if err.path.startswith("readings.") and err.path[9:] in chosen else ""
+        _fail(f"scenario: {where}{err}")
+    except PolicyError as err:
+        _policy_fail(err)
+    except EvaluationError as err:
+        diag = Diagnostic(err.code, f"the policy failed on this scenario: {err.message}", err.source, err.span)
+        click.echo(render(diag), err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, allow_dash=True, dir_okay=False, path_type=str))
+@click.option("--reading", "readings", multiple=True, metavar="ID=OPTION",
+              help="Choose an option of a declared ambiguity (repeatable), e.g. A-BREAK=each_year.")
+@click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
+              help="Use the .policy files of this directory instead of the bundled ones.")
+def explain(scenario, readings, policy_dir):
+    """Explain the decision for one SCENARIO file: the notice in Chinese, then each rule evaluated.
+
+    \b
+    Example:
+      policyrun explain examples/harbin-newborn-day-91.json --reading A-WAIT-DAY=next_day
+    """
+    from .trace import render_trace
+
+    decision = _decide_or_exit(scenario, readings, policy_dir, explain=True)
+    click.echo(decision["notice"])
+    click.echo()
+    click.echo(render_trace(decision["trace"]))
+
+
+@main.command()
+@click.option("--jurisdiction", metavar="J",
+              help="The schema of this jurisdiction's policy (default: one schema for all of them).")
+@click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
+              help="Use the .policy files of this directory instead of the bundled ones.")
+def schema(jurisdiction, policy_dir):
+    """Print the JSON Schema (draft 2020-12) of the scenarios the policies accept."""
+    from .api import load
+    from .schema import scenario_schema
+
+    policies = load(policy_dir)
+    if jurisdiction is not None and jurisdiction not in policies.jurisdictions():
+        raise click.BadParameter(f"unknown jurisdiction {jurisdiction!r}; expected one of: "
+                                 + ", ".join(policies.jurisdictions()), param_hint="--jurisdiction")
+    try:
+        result = scenario_schema(policies, jurisdiction)
+    except PolicyError as err:
+        _policy_fail(err)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -13,7 +13,8 @@ import attrs
 
 from . import dates
 from .compile import Ctx
-from .decision import empty, money, to_json
+from .decision import empty, money
+from .trace import explain_trace
 from .values import EvaluationError, Undetermined
 
 NO_APPLICATION = Undetermined("the scenario has no application")
@@ -44,7 +45,7 @@ def evaluate(policy, scenario, explain: bool = False) -> dict:
         _provenance(decision, ctx.trail)
     _questions(policy, ctx, scenario, decision)
     if explain:
-        decision["trace"] = to_json(ctx.trace)
+        decision["trace"] = explain_trace(ctx.trace, policy)
     return decision
 
 
@@ -58,6 +59,7 @@ def _decide(policy, ctx, scenario, decision):
         ctx.trail = c.trail
         c.years = (c.fields.get("years") or _NO_YEARS)(ctx, {})
         c.trail = ctx.trail
+        consulted.extend(c.trail)
     candidates = _within_span(policy, candidates, unknown)
     matches = [c for c in candidates if not asked or _years(c) == asked]
     if matches:
@@ -88,7 +90,7 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
     ctx.trail = []
     if route.when is not None:
         ok = route.when(ctx, {})
-        _trace(ctx, {"route": route.name, "rule": route.rule, "when": ok})
+        _trace(ctx, {"step": "when", "route": route.name, "rule": route.rule, "result": ok})
         if isinstance(ok, Undetermined):
             unknown.append(f"route `{route.name}`: {ok.reason}")
             return
@@ -98,7 +100,7 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
         ctx.trail.append(("rule", route.rule))
     for test, rule, message in route.requires:
         ok = test(ctx, {})
-        _trace(ctx, {"route": route.name, "require": rule, "result": ok})
+        _trace(ctx, {"step": "require", "route": route.name, "rule": rule, "result": ok, "message": message})
         if isinstance(ok, Undetermined):
             unknown.append(f"{rule}: {ok.reason}")
             return

@@ -311,12 +311,13 @@ def _no_constant(name: str):
     raise _BadJSON(f"not a JSON number: {name}")
 
 
-def parse_scenario_json(text) -> Scenario:
-    """Decode JSON text (numbers with a fraction become `Decimal`) and validate it."""
+def decode_json(text):
+    """JSON text -> data, as the contract reads it: numbers with a fraction become `Decimal`,
+    a duplicate key or NaN is an error. Raises `ScenarioError` at `$`."""
     if not isinstance(text, (str, bytes, bytearray)):
         raise _expected("$", "JSON text", text)
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
                           object_pairs_hook=_pairs)
     except json.JSONDecodeError as err:
         where, why = f" at line {err.lineno} column {err.colno}", err.msg
@@ -324,6 +325,9 @@ def parse_scenario_json(text) -> Scenario:
         where, why = "", str(err)
     except (ValueError, RecursionError) as err:  # huge integers, bad encodings, deep nesting
         where, why = "", _clip(str(err), 120)
-    else:
-        return parse_scenario(data)
     raise ScenarioError("$", f"invalid JSON{where}: {why[:1].lower()}{why[1:]}")
+
+
+def parse_scenario_json(text) -> Scenario:
+    """Decode JSON text (numbers with a fraction become `Decimal`) and validate it."""
+    return parse_scenario(decode_json(text))

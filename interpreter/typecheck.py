@@ -17,6 +17,13 @@ _ARITH = {
 _ORDERED = {"int", "money", "date", "text"}
 
 
+_SCENARIO_TOP = {"jurisdiction", "as_of", "resident", "history", "application", "readings", "parameters",
+                 "covered_on", "cap_years"}
+_DECISION_TOP = {"jurisdiction", "accepted", "route", "reasons", "amount_due", "coverage", "waiting_months",
+                 "channel", "covered_on", "critical_illness_cap", "decided_by", "readings", "assumed",
+                 "undetermined", "alternatives"}
+
+
 class ExprChecker:
     def __init__(self, policy):
         self.policy = policy
@@ -71,6 +78,28 @@ class ExprChecker:
         if field.name == "amount":
             scope = dict(scope, year="int")
         self.expect(field.expr, scope, want)
+
+    def example(self, decl, source):
+        self._source, self._binding = source, None
+        for rule in decl.rules:
+            self._rule_ref(rule, decl)
+        for field in decl.given:
+            if field.path[0] not in _SCENARIO_TOP:
+                self.error("C022", f"`{'.'.join(map(str, field.path))}` is not a scenario field", field,
+                           help="use a contract path such as `resident.birth_date` or `application.paid_on`")
+        for field in decl.expect:
+            if field.path[0] not in _DECISION_TOP:
+                self.error("C022", f"`{'.'.join(map(str, field.path))}` is not a decision field", field,
+                           help="use a decision path such as `accepted`, `coverage.start` or `reasons[0].rule`")
+
+    def invariant(self, decl, source):
+        self._source, self._binding = source, None
+        for rule in decl.rules:
+            self._rule_ref(rule, decl)
+        scope = {"decision": "any"}
+        if decl.when is not None:
+            self.expect(decl.when, scope, "bool")
+        self.expect(decl.holds, scope, "bool")
 
     # ---- declarations
     def _offer(self, offer, scope):
@@ -225,8 +254,11 @@ class ExprChecker:
         name = e.obj.name if isinstance(e.obj, ast.Name) else _dotted(e.obj)
         b = self.policy.bindings.get(name) if name else None
         if b is None or b.kind != "param":
-            self.infer(e.obj, scope)
-            self.error("C007", "only a keyed parameter can be indexed", e)
+            if not T.known(self.infer(e.obj, scope)):   # e.g. `decision.amount_due.by_year[2025]`
+                for key in e.keys:
+                    self.infer(key, scope)
+                return "any"
+            self.error("C007", "only a keyed parameter or a decision field can be indexed", e)
             return "any"
         if len(e.keys) != len(b.decl.keys):
             self.error("C017", f"`{name}` is keyed by {len(b.decl.keys)} value(s) "

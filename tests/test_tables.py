@@ -31,14 +31,11 @@ from pathlib import Path
 
 import pytest
 
-try:  # the documented API
-    from policyrun import load
-except ImportError:  # the editable install may expose `policyrun` as a namespace package
-    from policyrun.api import load
+from policyrun import load
 
 P = load()
 JURISDICTIONS = ("national", "harbin", "nanning")
-RULES_MD = Path("/work/shared/domain/rules.md")
+RULES_MD = Path(__file__).resolve().parents[2] / "shared" / "domain" / "rules.md"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -46,7 +43,7 @@ RULES_MD = Path("/work/shared/domain/rules.md")
 
 def scenario(j, birth, *, paid=None, registered=None, years=(), resident_years=(), employee=(),
              repair=0, readings=None, zero_years=(), used_years=(), cap_years=(), parameters=None,
-             **resident):
+             covered_on=(), **resident):
     doc = {"jurisdiction": j, "resident": {"birth_date": birth, **resident}}
     if paid is not None or registered is not None:
         app = {"coverage_years": list(years)}
@@ -74,6 +71,8 @@ def scenario(j, birth, *, paid=None, registered=None, years=(), resident_years=(
         doc["cap_years"] = list(cap_years)
     if parameters:
         doc["parameters"] = dict(parameters)
+    if covered_on:
+        doc["covered_on"] = list(covered_on)
     return doc
 
 
@@ -489,6 +488,29 @@ for option, repair, total in (("minus_one", "400", "800"), ("each_year", "800", 
          accepted=True, waiting_months=6, readings={"A-REPAIR-SURPLUS": "refuse"},
          **{"amount_due.repair": repair, "amount_due.total": total})
 
+# N-5 applies to a *continuous* break of 4+ years (「连续断缴4年及以上的」). Breaks 2025–2026 and
+# 2028–2029 around an insured 2027 are 4 break years but no continuous 4-year break, so full
+# repair leaves only the fixed 3 months — whether the earlier break still counts for N-3 or not
+# (either way every variable month is repaired), under either A-BREAK reading.
+for option in ("minus_one", "each_year"):
+    case(f"N-5-N-4-A-BREAK-{option}-non-continuous-4-break-years-repaired-no-floor",
+         scenario(N, ADULT, paid="2029-10-10", years=[2030], resident_years=[2024, 2027], repair=4,
+                  readings={"A-BREAK": option}),
+         accepted=True, route="concentrated", waiting_months=3, **{"coverage.start": "2030-04-01"})
+
+# N-4 (「断保期间和待遇等待期内发生的医疗费用不纳入医疗保险统筹基金支付」) and the contract's
+# `covered_on`: in Qingdao's case (no repair) not covered during the wait, covered from
+# 2027-05-01 to the end of the year.
+case("N-3b-N-4-covered_on-qingdao-not-during-wait-covered-after",
+     scenario(N, ADULT, readings={"A-BREAK": "minus_one"},
+              covered_on=["2027-01-01", "2027-04-30", "2027-05-01", "2027-12-31"], **QD),
+     **{"covered_on": {"2027-01-01": False, "2027-04-30": False, "2027-05-01": True, "2027-12-31": True}})
+# …and not covered in a break year (2026: neither resident nor employee insurance; repair gives
+# no retroactive coverage).
+case("N-4-N-6-covered_on-break-year-2026-not-covered",
+     scenario(N, ADULT, repair=1, readings={"A-BREAK": "minus_one"}, covered_on=["2026-06-01"], **QD),
+     **{"covered_on": {"2026-06-01": False}})
+
 # A-WAIT-DAY (CONV-2, CONV-3): payment 2025-01-31 outside the period, W = 3.
 for option, start in (("same_day", "2025-04-30"), ("next_day", "2025-05-01"),
                       ("next_month_first", "2025-05-01")):
@@ -557,6 +579,11 @@ case("N-2-empty-coverage-years-outside-period-is-the-current-year",
      scenario(N, ADULT, paid="2025-03-15", resident_years=[2024]),
      accepted=True, route="mid_year", waiting_months=3,
      **{"coverage.years": [2025], "coverage.start": "2025-06-15"})
+
+# Contract: `accepted` is null when the scenario has no application.
+case("N-1-no-application-accepted-null",
+     scenario(N, ADULT, resident_years=[2024, 2025]),
+     accepted=None, route=None, **{"amount_due": None, "coverage": None})
 
 # N-7: 38号 exempts newborns but gives no newborn window; `national` has no local rule, so the
 # exemption — and the waiting months — are undetermined.
@@ -833,6 +860,7 @@ def _summary(decision):
     return (decision["accepted"], decision["route"], decision["amount_due"], decision["coverage"],
             decision["waiting_months"], sorted(r["rule"] for r in decision["reasons"]),
             sorted(u["field"] for u in decision["undetermined"]),
+            decision["critical_illness_cap"], decision["covered_on"],
             [_summary(a) for a in decision["alternatives"]])
 
 
@@ -873,6 +901,8 @@ def test_every_ambiguity_option_changes_some_decision(j):
 
 def test_case_ids_cite_known_rule_ids():
     # Catches: a case that cites no rule, or cites an ID that rules.md does not define.
+    if not RULES_MD.exists():
+        pytest.skip(f"{RULES_MD} is absent: case IDs cannot be checked against the domain specification")
     text = RULES_MD.read_text(encoding="utf-8")
     known = set()
     for j in JURISDICTIONS:

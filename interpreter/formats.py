@@ -1,0 +1,318 @@
+"""Batch files: read rows from JSONL, CSV or Parquet and write output records to the same
+formats, chosen by the file's extension. Streaming both ways: a row at a time in, a record at a
+time out, so memory stays flat however large the file.
+
+Each row read is `(number, payload)`: the 1-based row number (blank lines are not rows) and
+- for JSONL, the line as bytes (decoded where it is evaluated, maybe in another process);
+- for CSV and Parquet, a dict of the row's non-empty cells (see flatten.py), or
+  `("error", path, message)` for a row that cannot be a scenario at all.
+
+Output goes to a temporary file beside the target, renamed over it only when every row is
+written: an interrupted or failed batch leaves no half-written file.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .flatten import TABLE_COLUMNS, TABLE_TYPES, ColumnError, check_columns, csv_cell
+
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+PARQUET_HINT = "Parquet needs pyarrow: pip install 'policyrun[batch]'"
+
+
+class InputError(Exception):
+    """The input cannot be read or parsed as a whole (not one bad row)."""
+
+
+def format_of(path: str) -> str:
+    """`jsonl`, `csv` or `parquet` from the name (`.jsonl.gz` and `.csv.gz` are gzip'd);
+    standard input / output (`-`) is JSONL. Raises ValueError for anything else."""
+    if path == "-":
+        return "jsonl"
+    name = Path(path).name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+        if Path(name).suffix == ".parquet":
+            raise ValueError("a Parquet file is compressed inside; drop the .gz")
+    kind = EXTENSIONS.get(Path(name).suffix)
+    if kind is None:
+        raise ValueError(f"cannot tell the format of {path!r}: expected a name ending in "
+                         + ", ".join(sorted(EXTENSIONS)) + " (or .jsonl.gz, .csv.gz)")
+    return kind
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+class Rows:
+    """The rows of one input file. Iterate once; `fraction()` is how far along it is (for the
+    progress bar), None when that cannot be known."""
+
+    kind = "object"   # what the payloads are: "object" (JSON text) or "cells" (flat dicts)
+
+    def __init__(self, path: str):
+        self.path = path
+        self._raw = None
+        self._size = None
+
+    def _open_binary(self):
+        """The file as bytes, unzipped; `_raw` keeps the file itself to measure progress by."""
+        if self.path == "-":
+            return sys.stdin.buffer
+        try:
+            self._raw = open(self.path, "rb")
+            self._size = os.fstat(self._raw.fileno()).st_size
+        except OSError as err:
+            raise InputError(f"cannot read {self.path}: {err.strerror or err}") from None
+        return gzip.GzipFile(fileobj=self._raw) if self.path.lower().endswith(".gz") else self._raw
+
+    def fraction(self):
+        if self._raw is None or not self._size:
+            return None
+        try:
+            return min(1.0, self._raw.tell() / self._size)
+        except (OSError, ValueError):
+            return None
+
+    def close(self):
+        if self._raw is not None:
+            self._raw.close()
+
+
+class JsonlRows(Rows):
+    def __iter__(self):
+        stream = self._open_binary()
+        number = 0
+        try:
+            for line in stream:
+                if line.strip():
+                    number += 1
+                    yield number, line
+        except (OSError, EOFError) as err:   # also a truncated or corrupt .gz
+            raise InputError(f"cannot read {self.path}: {err}") from None
+        finally:
+            self.close()
+
+
+class CsvRows(Rows):
+    kind = "cells"
+
+    def __iter__(self):
+        # utf-8-sig: spreadsheets put a byte-order mark first
+        text = io.TextIOWrapper(self._open_binary(), encoding="utf-8-sig", newline="")
+        reader = csv.reader(text)
+        try:
+            header = next(reader, None)
+            if header is None:
+                return
+            header = [name.strip() for name in header]
+            try:
+                check_columns(header)
+            except ColumnError as err:
+                raise InputError(f"{self.path}: line 1: {err}") from None
+            number = 0
+            for cells in reader:
+                if not cells or cells == [""]:
+                    continue           # a blank line is not a row
+                number += 1
+                if len(cells) != len(header):
+                    yield number, ("error", "$", f"the row has {len(cells)} cells; the header has "
+                                                f"{len(header)} (line {reader.line_num})")
+                    continue
+                yield number, {name: cell for name, cell in zip(header, cells) if cell != ""}
+        except csv.Error as err:
+            raise InputError(f"{self.path}: line {reader.line_num}: {err}") from None
+        except UnicodeDecodeError as err:
+            raise InputError(f"{self.path}: not UTF-8 text ({err.reason} at byte {err.start} "
+                             f"of a block near line {reader.line_num})") from None
+        except (OSError, EOFError) as err:
+            raise InputError(f"cannot read {self.path}: {err}") from None
+        finally:
+            self.close()
+
+
+class ParquetRows(Rows):
+    kind = "cells"
+    BATCH = 4096
+
+    def __init__(self, path: str):
+        super().__init__(path)
+        self._done = 0
+        self._total = None
+
+    def fraction(self):
+        return self._done / self._total if self._total else None
+
+    def __iter__(self):
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputError(PARQUET_HINT) from None
+        try:
+            table = pq.ParquetFile(self.path)
+        except Exception as err:  # pyarrow raises its own ArrowInvalid, OSError, …
+            raise InputError(f"cannot read {self.path} as Parquet: {err}") from None
+        try:
+            check_columns(table.schema_arrow.names)
+        except ColumnError as err:
+            raise InputError(f"{self.path}: {err}") from None
+        self._total = table.metadata.num_rows
+        number = 0
+        try:
+            for batch in table.iter_batches(batch_size=self.BATCH):
+                for row in batch.to_pylist():
+                    number += 1
+                    self._done = number
+                    yield number, {k: v for k, v in row.items() if v is not None}
+        except OSError as err:
+            raise InputError(f"cannot read {self.path}: {err}") from None
+        except Exception as err:
+            if type(err).__module__.startswith("pyarrow"):
+                raise InputError(f"cannot read {self.path} as Parquet: {err}") from None
+            raise
+        finally:
+            table.close()
+
+
+def open_rows(path: str) -> Rows:
+    return {"jsonl": JsonlRows, "csv": CsvRows, "parquet": ParquetRows}[format_of(path)](path)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+class Output:
+    """Write records to `path`, atomically: `commit()` renames the finished temporary file over
+    the target; `discard()` (or leaving the `with` block by an exception) removes it."""
+
+    item = "json"    # what `write` takes: "json" (a JSON line) or "table" (a TABLE_COLUMNS tuple)
+
+    def __init__(self, path: str):
+        self.path = Path(path)
+        directory = self.path.parent
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=directory)
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self.count = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, _value, _tb):
+        if kind is not None:
+            self.discard()
+        return False
+
+    def _finish(self):
+        """Flush and close the temporary file."""
+
+    def commit(self):
+        self._finish()
+        # mkstemp made the file 0600; give it the permissions an ordinary new file gets
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.tmp, 0o666 & ~umask)
+        os.replace(self.tmp, self.path)
+
+    def discard(self):
+        try:
+            self._finish()
+        except Exception:
+            pass
+        self.tmp.unlink(missing_ok=True)
+
+
+def _text_stream(path: Path, gzipped: bool):
+    if gzipped:
+        return gzip.open(path, "wt", encoding="utf-8", newline="")
+    return open(path, "w", encoding="utf-8", newline="")
+
+
+class JsonlOutput(Output):
+    def __init__(self, path: str):
+        super().__init__(path)
+        self._out = _text_stream(self.tmp, str(path).lower().endswith(".gz"))
+
+    def write(self, line: str):
+        self._out.write(line)
+        self._out.write("\n")
+        self.count += 1
+
+    def _finish(self):
+        self._out.close()
+
+
+class CsvOutput(Output):
+    item = "table"
+
+    def __init__(self, path: str):
+        super().__init__(path)
+        self._out = _text_stream(self.tmp, str(path).lower().endswith(".gz"))
+        self._csv = csv.writer(self._out, lineterminator="\n")
+        self._csv.writerow(TABLE_COLUMNS)
+
+    def write(self, row: tuple):
+        self._csv.writerow([csv_cell(v) for v in row])
+        self.count += 1
+
+    def _finish(self):
+        self._out.close()
+
+
+class ParquetOutput(Output):
+    item = "table"
+    ROW_GROUP = 8192
+
+    def __init__(self, path: str):
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputError(PARQUET_HINT) from None
+        super().__init__(path)
+        self._pa = pa
+        self.schema = table_schema(pa)
+        self._writer = pq.ParquetWriter(str(self.tmp), self.schema)
+        self._rows: list = []
+
+    def write(self, row: tuple):
+        self._rows.append(row)
+        self.count += 1
+        if len(self._rows) >= self.ROW_GROUP:
+            self._flush()
+
+    def _flush(self):
+        if self._rows:
+            columns = list(zip(*self._rows))
+            columns[0] = [str(v) for v in columns[0]]   # ids: text, whatever the input had
+            self._writer.write_batch(self._pa.record_batch(
+                [self._pa.array(c, type=f.type) for c, f in zip(columns, self.schema)], schema=self.schema))
+            self._rows = []
+
+    def _finish(self):
+        if self._writer is not None:
+            try:
+                self._flush()
+            finally:
+                self._writer.close()
+                self._writer = None
+
+
+def table_schema(pa):
+    types = {"bool": pa.bool_(), "int": pa.int64()}
+    return pa.schema([(name, types.get(TABLE_TYPES.get(name), pa.string())) for name in TABLE_COLUMNS])
+
+
+def create_output(path: str) -> Output:
+    if path == "-":
+        raise ValueError("the output must be a file (it is written whole, then renamed into place)")
+    return {"jsonl": JsonlOutput, "csv": CsvOutput, "parquet": ParquetOutput}[format_of(path)](path)
+
+
+def json_line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False)
