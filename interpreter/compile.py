@@ -58,6 +58,7 @@ class CompiledPolicy:
     input_paths: dict        # input name -> contract path
     functions: dict          # name -> fn(ctx, *args) for the policy's own defs
     default_readings: dict   # ambiguity ID -> default option
+    invariants: tuple = ()   # of (InvariantDecl, Source, when fn or None, holds fn)
 
     @property
     def name(self):
@@ -75,7 +76,13 @@ def compile_policy(checked) -> CompiledPolicy:
     functions = {n: c.def_fn(n) for n, b in checked.bindings.items() if b.kind == "def"}
     readings = {a.id: next((o.name for o in a.options if o.default), a.options[0].name)
                 for a in checked.ambiguities.values()}
-    return CompiledPolicy(checked, routes, defaults, inputs, functions, readings)
+    invariants = []
+    for decl, source in checked.invariants:
+        c.source, c.current = source, f"invariant {decl.name}"
+        scope = {"decision": "local"}
+        when = c.expr(decl.when, scope) if decl.when is not None else None
+        invariants.append((decl, source, when, c.expr(decl.holds, scope)))
+    return CompiledPolicy(checked, routes, defaults, inputs, functions, readings, tuple(invariants))
 
 
 def force(ctx, key, thunk, marks, label=None):
@@ -298,6 +305,9 @@ class _Compiler:
 
     def _e_index(self, e, scope):
         name = e.obj.name if isinstance(e.obj, ast.Name) else _dotted(e.obj)
+        b = self.checked.bindings.get(name) if name and name not in scope else None
+        if b is None or b.kind != "param":
+            return self._index_value(e, scope)
         lookup = self.binding_fn(name)
         keys = [self.expr(k, scope) for k in e.keys]
 
@@ -307,6 +317,20 @@ class _Compiler:
                 if k.__class__ is _U:
                     return k
             return lookup(ctx, *key)
+        return index
+
+    def _index_value(self, e, scope):
+        """Indexing a value (a decision field in an invariant): `by_year[2025]`, `reasons[0]`."""
+        obj, key, span, src = self.expr(e.obj, scope), self.expr(e.keys[0], scope), e.span, self.source
+
+        def index(ctx, env):
+            v, k = obj(ctx, env), key(ctx, env)
+            if v.__class__ is _U:
+                return v
+            try:
+                return v[k]
+            except (KeyError, IndexError, TypeError) as err:
+                raise EvaluationError("E005", f"no item `{k}` here ({err.__class__.__name__})", span, src) from None
         return index
 
     def _e_call(self, e, scope):

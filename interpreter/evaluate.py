@@ -313,3 +313,26 @@ _DEFAULTS = {
     "channel": lambda ctx, env: Undetermined("no rule of this policy names the collection channel"),
     "amount": lambda ctx, env: Undetermined("no rule of this policy sets the amount"),
 }
+
+
+def check_invariants(policy, scenario, decision) -> list:
+    """The policy's invariants that this scenario's decision breaks: [(InvariantDecl, why)]."""
+    from .values import DecisionView
+    values = dict(scenario.values)
+    for path in policy.input_paths.values():
+        values.setdefault(path, NO_APPLICATION)
+    ctx = Ctx(values, dict(policy.default_readings, **scenario.readings), scenario.parameters)
+    env = {"decision": DecisionView(decision)}
+    broken = []
+    for decl, _source, when, holds in policy.invariants:
+        try:
+            if when is not None and when(ctx, env) is not True:
+                continue
+            result = holds(ctx, env)
+        except EvaluationError as err:
+            broken.append((decl, f"[{err.code}] {err.message}"))
+            continue
+        if result is not True:
+            why = result.reason if isinstance(result, Undetermined) else "it does not hold"
+            broken.append((decl, why))
+    return broken

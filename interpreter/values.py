@@ -58,3 +58,50 @@ class EvaluationError(Exception):
     def __init__(self, code: str, message: str, span=None, source=None):
         super().__init__(message)
         self.code, self.message, self.span, self.source = code, message, span, source
+
+
+class DecisionView:
+    """A decision (its JSON dict) as a value in invariants: `decision.coverage.start` is a date,
+    `decision.amount_due.total` a Decimal, `decision.amount_due.by_year[2025]` works."""
+    __slots__ = ("_data",)
+
+    def __init__(self, data):
+        self._data = data
+
+    def __getattr__(self, name):
+        try:
+            return _view(name, self._data[name])
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, key):
+        return _view(str(key), self._data[str(key)] if isinstance(self._data, dict) else self._data[key])
+
+    def __eq__(self, other):
+        return isinstance(other, DecisionView) and other._data == self._data
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"DecisionView({self._data!r})"
+
+
+def _view(name, value):
+    from datetime import date
+    from decimal import Decimal
+    if isinstance(value, dict):
+        return DecisionView(value)
+    if isinstance(value, list):
+        return tuple(_view(name, v) for v in value)
+    if isinstance(value, str):
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return value
+        if value and (value[0].isdigit() or value[0] == "-"):
+            try:
+                return Decimal(value)
+            except ArithmeticError:
+                return value
+    return value
