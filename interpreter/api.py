@@ -16,7 +16,10 @@ from .scenario import Scenario, ScenarioError, parse_scenario, parse_scenario_js
 
 
 class Policies:
-    def __init__(self, directory=None):
+    def __init__(self, directory=None, *, fast: bool = True):
+        """`fast`: evaluate with generated Python code (codegen.py), built once per jurisdiction on
+        first use; False keeps to the closure build, which starts quicker (one-off evaluations)."""
+        self._fast = fast
         self._loader = PolicyLoader(directory)
         self._jurisdictions = None   # the directory is listed once
 
@@ -73,7 +76,9 @@ class Policies:
         """One scenario -> its decision (a dict in the contract's JSON shape)."""
         scenario = self.scenario(data, readings)
         policy = self.policy(scenario.jurisdiction)
-        decision = _evaluate(policy, scenario, explain=explain)
+        fast = self._fast and not explain   # tracing runs on the closure build
+        decision = _evaluate(self._loader.generated(scenario.jurisdiction) if fast else policy, scenario,
+                             explain=explain)
         if explain:   # the contract: with --explain, a `trace` and a `notice` in Chinese
             decision["notice"] = notice(decision, policy)
         return decision
@@ -98,6 +103,6 @@ def _with_readings(scenario: Scenario, readings: dict) -> Scenario:
     return attrs.evolve(scenario, readings=dict(scenario.readings, **readings))
 
 
-def load(directory=None) -> Policies:
+def load(directory=None, *, fast: bool = True) -> Policies:
     """The bundled policies, or the `.policy` files of `directory`."""
-    return Policies(directory)
+    return Policies(directory, fast=fast)

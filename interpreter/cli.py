@@ -1,4 +1,4 @@
-"""The `policyrun` command. The only module that reads files, prints and exits.
+"""The `policyrun` command. With cli_batch.py (`evaluate --batch`), the only module that prints and exits.
 
 Exit codes (the contract): 0 a decision or a clean check was printed; 1 the scenario or a
 policy is invalid (diagnostics on stderr); 2 usage error.
@@ -50,25 +50,50 @@ def main():
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(exists=True, allow_dash=True, dir_okay=False, path_type=str))
+@click.argument("scenario", required=False,
+                type=click.Path(exists=True, allow_dash=True, dir_okay=False, path_type=str))
 @click.option("--reading", "readings", multiple=True, metavar="ID=OPTION",
               help="Choose an option of a declared ambiguity (repeatable), e.g. A-BREAK=each_year.")
 @click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
               help="Use the .policy files of this directory instead of the bundled ones.")
 @click.option("--explain", is_flag=True,
               help="Add a `trace` of the rules evaluated, with their results, and a `notice` in Chinese.")
-def evaluate(scenario, readings, policy_dir, explain):
-    """Print the decision (JSON) for one SCENARIO file (`-` reads standard input)."""
+@click.option("--batch", "batch_input", metavar="INPUT",
+              type=click.Path(exists=True, allow_dash=True, dir_okay=False, path_type=str),
+              help="Evaluate every row of INPUT (.jsonl, .csv, .parquet; .jsonl.gz, .csv.gz) instead of SCENARIO.")
+@click.option("-o", "--output", metavar="OUTPUT", type=click.Path(dir_okay=False, path_type=str),
+              help="With --batch: where the decisions go, one per row in input order; the extension "
+                   "chooses the format.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --batch: evaluate in this many processes (with --dask: the local cluster's size).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --batch: evaluate on the Dask cluster of this scheduler (tcp://host:8786).")
+@click.option("--dask", "use_dask", is_flag=True,
+              help="With --batch: evaluate on a local Dask cluster started for this run.")
+@click.pass_context
+def evaluate(ctx, scenario, readings, policy_dir, explain, batch_input, output, workers, scheduler, use_dask):
+    """Print the decision (JSON) for one SCENARIO file (`-` reads standard input).
+
+    \b
+    With --batch INPUT -o OUTPUT: one decision per row, each with the row's "id"; an invalid row
+    is an error record and the batch goes on; a summary on stderr. See the README.
+    """
     from .api import load
     from .scenario import ScenarioError
     from .values import EvaluationError
 
     chosen = _parse_readings(readings)
+    if batch_input is not None or scenario is None:
+        _batch_or_usage(ctx, scenario, batch_input, output, chosen, policy_dir, explain, workers,
+                        scheduler, use_dask)
+        return
+    if output is not None or scheduler is not None or use_dask or _given(ctx, "workers"):
+        raise click.UsageError("-o, --workers, --scheduler and --dask go with --batch INPUT")
     try:
         text = sys.stdin.read() if scenario == "-" else Path(scenario).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         _fail(f"cannot read scenario {scenario}: {err}")
-    policies = load(policy_dir)
+    policies = load(policy_dir, fast=False)   # one evaluation: the closure build starts quicker
     try:
         decision = policies.evaluate(text, readings=_as_scenario_readings(chosen), explain=explain)
     except ScenarioError as err:
@@ -86,6 +111,22 @@ def evaluate(scenario, readings, policy_dir, explain):
 
 def _as_scenario_readings(chosen: dict) -> dict | None:
     return chosen or None
+
+
+def _batch_or_usage(ctx, scenario, batch_input, output, chosen, policy_dir, explain, workers,
+                    scheduler, use_dask):
+    if batch_input is None:
+        raise click.UsageError("Missing argument 'SCENARIO' (or --batch INPUT).")
+    if scenario is not None:
+        raise click.UsageError("give SCENARIO or --batch INPUT, not both")
+    from .cli_batch import run_batch
+    run_batch(batch_input, output, readings=chosen, policy_dir=policy_dir, explain=explain,
+              workers=workers, workers_given=_given(ctx, "workers"), scheduler=scheduler, dask=use_dask)
+
+
+def _given(ctx, name: str) -> bool:
+    """The option was on the command line (not its default)."""
+    return ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
 
 
 @main.command()
@@ -129,7 +170,7 @@ def _decide_or_exit(scenario, readings, policy_dir, explain=False):
         text = sys.stdin.read() if scenario == "-" else Path(scenario).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         _fail(f"cannot read scenario {scenario}: {err}")
-    policies = load(policy_dir)
+    policies = load(policy_dir, fast=False)
     try:
         return policies.evaluate(text, readings=_as_scenario_readings(chosen), explain=explain)
     except ScenarioError as err:
@@ -183,3 +224,165 @@ def schema(jurisdiction, policy_dir):
     except PolicyError as err:
         _policy_fail(err)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+# ---- verify -------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--examples", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Scenarios to generate per policy file.")
+@click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
+              help="Where to find the policies these files extend (default: each file's own directory, "
+                   "then the bundled policies).")
+def verify(files, examples, policy_dir):
+    """Check the `invariant`s of policy FILES (default: the bundled policies) on generated scenarios.
+
+    Scenarios are drawn (deterministically) from each policy's input declarations and readings.
+    A violation prints the invariant and a minimal counterexample scenario as JSON; exit 1.
+
+    \b
+    Example:
+      policyrun verify policies/harbin.policy --examples 500
+    """
+    import os
+    from .load import bundled_directory
+    from .verify import MissingHypothesis, load_file, render_report, verify_policy
+
+    paths = [Path(f) for f in files] or sorted(bundled_directory().glob("*.policy"))
+    failed = False
+    for path in paths:
+        shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+        try:
+            report = verify_policy(load_file(path, policy_dir), examples)
+        except PolicyError as err:
+            click.echo(str(err) + "\n", err=True)
+            click.echo(f"{shown}: invalid policy, not verified")
+            failed = True
+            continue
+        except MissingHypothesis as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(2)
+        click.echo(render_report(shown, report))
+        failed = failed or report.violation is not None
+    sys.exit(1 if failed else 0)
+
+
+# ---- test: the example blocks of policy files --------------------------------------------
+
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
+              help="Where to find the policies these files extend (default: each file's own directory, "
+                   "then the bundled policies).")
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Report, per file, the rules, ambiguity options and branches its examples exercised.")
+@click.option("--coverage-json", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the coverage report as JSON to FILE.")
+@click.option("--junit-xml", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write a JUnit XML report (one testcase per example) to FILE, for CI systems.")
+def run_examples(paths, policy_dir, show_coverage, coverage_json, junit_xml):
+    """Run the `example` blocks of policy files (PATHS: files or directories; default: the
+    bundled policies). Prints each failing expectation, then `N passed, M failed`; exit 1 on
+    any failure or invalid policy.
+
+    \b
+    Examples:
+      policyrun test
+      policyrun test policies/harbin.policy --coverage
+      policyrun test my-policies/ --junit-xml report.xml --coverage-json coverage.json
+    """
+    from .coverage_report import coverage_json as make_coverage, render_table
+    from .testing import default_paths, failure_lines, junit_xml as make_junit, policy_files, run_file
+
+    with_coverage = show_coverage or coverage_json is not None
+    runs, broken = [], 0
+    for path in policy_files(paths or default_paths()):
+        try:
+            runs.append(run_file(path, policy_dir, coverage=with_coverage))
+        except PolicyError as err:
+            broken += 1
+            click.echo(str(err), err=True)
+    results = [r for run in runs for r in run.results]
+    for r in results:
+        for line in failure_lines(r):
+            click.echo(line)
+    failed = sum(not r.passed for r in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    if broken:
+        click.echo(f"{broken} policy file{'s' if broken != 1 else ''} could not be checked (diagnostics above)", err=True)
+    if with_coverage:
+        report = make_coverage(runs)
+        if show_coverage:
+            click.echo()
+            click.echo(render_table(report["files"]))
+        if coverage_json is not None:
+            Path(coverage_json).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if junit_xml is not None:
+        make_junit(runs).write(junit_xml, encoding="utf-8", xml_declaration=True)
+    sys.exit(1 if failed or broken else 0)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--check", is_flag=True,
+              help="Write nothing: name each file that would change and exit 1 if there is one.")
+def fmt(files, check):
+    """Rewrite policy FILES in the one canonical layout, keeping their comments.
+
+    \b
+    The layout: two spaces per level, one declaration or item per line, the entries
+    of a parameter table aligned on `=`, lines broken past 100 columns (a Chinese
+    character counts two). The meaning never changes: the formatted file parses to
+    the same policy.
+    \b
+    Each file is replaced atomically (a temporary file, then a rename). With --check
+    no file is written: each one that is not formatted is named (`would reformat
+    FILE`) and the exit status is 1; it is 0 when all are. A file with a syntax error
+    is left untouched: its diagnostics are printed and the exit status is 1.
+    """
+    import os
+    import tempfile
+
+    from .dsl.format import format_source
+
+    changed, failed = [], []
+    for path in files:
+        try:
+            raw = Path(path).read_bytes().decode("utf-8")
+            formatted = format_source(raw.replace("\r\n", "\n"), path)
+        except (OSError, UnicodeDecodeError) as err:
+            click.echo(f"error: cannot read {path}: {err}", err=True)
+            failed.append(path)
+            continue
+        except PolicyError as err:
+            click.echo("\n\n".join(render(d) for d in err.diagnostics) + "\n", err=True)
+            failed.append(path)
+            continue
+        if formatted == raw:
+            continue
+        if check:
+            click.echo(f"would reformat {path}")
+            changed.append(path)
+            continue
+        target = Path(path)
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(formatted.encode("utf-8"))
+            os.chmod(temporary, target.stat().st_mode & 0o7777)
+            os.replace(temporary, target)
+        except OSError as err:
+            os.unlink(temporary)
+            click.echo(f"error: cannot write {path}: {err}", err=True)
+            failed.append(path)
+            continue
+        click.echo(f"reformatted {path}")
+        changed.append(path)
+    plural = "" if len(changed) == 1 else "s"
+    summary = [f"{len(changed)} file{plural} {'would be reformatted' if check else 'reformatted'}",
+               f"{len(files) - len(changed) - len(failed)} {'already formatted' if check else 'unchanged'}"]
+    if failed:
+        summary.append(f"{len(failed)} not formatted (errors above)")
+    click.echo(", ".join(summary), err=True)
+    sys.exit(1 if failed or (check and changed) else 0)

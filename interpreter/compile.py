@@ -65,24 +65,41 @@ class CompiledPolicy:
         return self.checked.name
 
 
-def compile_policy(checked) -> CompiledPolicy:
-    c = _Compiler(checked)
+def compile_policy(checked, coverage=None) -> CompiledPolicy:
+    """`coverage`: a coverage.Collector for a coverage build (`policyrun test --coverage`), whose
+    closures record the branches they run; None (the normal build) adds nothing to any closure."""
+    c = _Compiler(checked, coverage)
     routes = tuple(c.route(r) for r in checked.routes)
     defaults = {}
     for name, (f, source) in checked.defaults.items():
-        c.source = source
+        c.source, c.current = source, "defaults"
         defaults[name] = c.expr(f.expr, {}, f.name == "amount")
-    inputs = {n: b.decl.path for n, b in checked.bindings.items() if b.kind == "input"}
     functions = {n: c.def_fn(n) for n, b in checked.bindings.items() if b.kind == "def"}
-    readings = {a.id: next((o.name for o in a.options if o.default), a.options[0].name)
-                for a in checked.ambiguities.values()}
+    return CompiledPolicy(checked, routes, defaults, input_paths(checked), functions,
+                          default_readings(checked), compile_invariants(checked, c))
+
+
+def input_paths(checked) -> dict:
+    """Input name -> its scenario contract path."""
+    return {n: b.decl.path for n, b in checked.bindings.items() if b.kind == "input"}
+
+
+def default_readings(checked) -> dict:
+    """Ambiguity ID -> its default option (the one marked `default`, else the first)."""
+    return {a.id: next((o.name for o in a.options if o.default), a.options[0].name)
+            for a in checked.ambiguities.values()}
+
+
+def compile_invariants(checked, compiler=None) -> tuple:
+    """(InvariantDecl, Source, when, holds) closures; `decision` is bound to a DecisionView."""
+    c = compiler or _Compiler(checked)
     invariants = []
     for decl, source in checked.invariants:
         c.source, c.current = source, f"invariant {decl.name}"
         scope = {"decision": "local"}
         when = c.expr(decl.when, scope) if decl.when is not None else None
         invariants.append((decl, source, when, c.expr(decl.holds, scope)))
-    return CompiledPolicy(checked, routes, defaults, inputs, functions, readings, tuple(invariants))
+    return tuple(invariants)
 
 
 def force(ctx, key, thunk, marks, label=None):
@@ -110,8 +127,9 @@ def _is_und(v):
 
 
 class _Compiler:
-    def __init__(self, checked):
+    def __init__(self, checked, coverage=None):
         self.checked = checked
+        self.coverage = coverage           # a coverage.Collector in a coverage build, else None
         self.cells: dict[str, list] = {}   # binding name -> [fn]; filled on first use (allows cycles)
         self.source = None                 # the file of the expression being compiled (for errors)
         self.current = None                # the definition being compiled (names assumptions)
@@ -229,7 +247,10 @@ class _Compiler:
                          for i in decl.items if isinstance(i, ast.RequireClause))
         offers = tuple(self._offer(o, n, decl.name, scope)
                        for n, o in enumerate(i for i in decl.items if isinstance(i, ast.OfferDecl)))
-        return CompiledRoute(decl.name, info.rule, when, requires, offers, self._fields(decl.items, scope),
+        fields = self._fields(decl.items, scope)
+        if self.coverage is not None:   # coverage build: record which requires and offers run
+            requires, offers, fields = self.coverage.instrument_route(self.source, decl, requires, offers, fields)
+        return CompiledRoute(decl.name, info.rule, when, requires, offers, fields,
                              info.source, decl.span)
 
     def _offer(self, offer, n, route, scope):
@@ -456,6 +477,9 @@ class _Compiler:
 
     def _e_ifexpr(self, e, scope):
         cond, then, other = self.expr(e.cond, scope), self.expr(e.then, scope), self.expr(e.else_, scope)
+        if self.coverage is not None:   # coverage build: record which arm runs
+            then, other = (self.coverage.probe(self.source, e, "then", then),
+                           self.coverage.probe(self.source, e, "else", other))
 
         def if_(ctx, env):
             c = cond(ctx, env)
@@ -469,6 +493,8 @@ class _Compiler:
         arms = [(None if a.pattern is None else
                  a.pattern.name if isinstance(a.pattern, ast.Name) else a.pattern.value,
                  a.pattern is None, self.expr(a.expr, scope)) for a in e.arms]
+        if self.coverage is not None:   # coverage build: record which arm runs
+            arms = [(p, w, self.coverage.probe(self.source, a, None, body)) for (p, w, body), a in zip(arms, e.arms)]
         span, src = e.span, self.source
 
         def match(ctx, env):

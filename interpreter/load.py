@@ -37,6 +37,7 @@ class PolicyLoader:
         self.directory = Path(directory) if directory is not None else bundled_directory()
         self._modules: dict = {}
         self._compiled: dict = {}
+        self._generated: dict = {}
 
     def jurisdictions(self) -> list[str]:
         return sorted(p.stem for p in self.directory.glob("*.policy"))
@@ -67,6 +68,13 @@ class PolicyLoader:
             chain.append(self.module(name))
             name = chain[-1][0].extends
         return chain[::-1]
+
+    def generated(self, name: str):
+        """The fast build (generated Python code, codegen.py) of a jurisdiction's policy."""
+        if name not in self._generated:
+            from .codegen import generate
+            self._generated[name] = generate(self.compiled(name).checked)
+        return self._generated[name]
 
     def compiled(self, name: str):
         if name not in self._compiled:

@@ -233,18 +233,29 @@ def _value(value, kind: str, path: str, allowed=()):
     return _SCALARS[kind](value, path, allowed)
 
 
+def _section_table(name: str) -> tuple:
+    """(key, path, type, allowed values, default) for each field of one section, computed once."""
+    return tuple((path.split(".", 1)[1], path, FIELD_TYPES[path], ENUMS.get(path, ()), _DEFAULTS[path])
+                 for path in FIELD_TYPES if path.startswith(name + "."))
+
+
 def _section(name: str, raw, values: dict) -> None:
     """Read one object of the table (`resident`, `history`, `application`) into `values`."""
-    fields = {path.split(".", 1)[1]: path for path in FIELD_TYPES if path.startswith(name + ".")}
+    fields = _SECTIONS[name]
     obj = _object(raw, name)
-    _reject_unknown(obj, tuple(fields), name)
-    for key, path in fields.items():
+    if not obj.keys() <= _SECTION_KEYS[name]:
+        _reject_unknown(obj, tuple(f[0] for f in fields), name)
+    for key, path, kind, allowed, default in fields:
         if key in obj:
-            values[path] = _value(obj[key], FIELD_TYPES[path], path, ENUMS.get(path, ()))
-        elif _DEFAULTS[path] is _REQUIRED:
+            values[path] = _value(obj[key], kind, path, allowed)
+        elif default is _REQUIRED:
             raise ScenarioError(path, "required field missing")
-        elif _DEFAULTS[path] is not _ABSENT:
-            values[path] = _DEFAULTS[path]
+        elif default is not _ABSENT:
+            values[path] = default
+
+
+_SECTIONS = {name: _section_table(name) for name in ("resident", "history", "application")}
+_SECTION_KEYS = {name: frozenset(f[0] for f in fields) for name, fields in _SECTIONS.items()}
 
 
 def _application(raw, values: dict) -> None:

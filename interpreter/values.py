@@ -51,6 +51,15 @@ class Duration:
     def __repr__(self):
         return f"{self.n} {self.unit}"
 
+    # `d + 3 months` in generated code: a date does not know durations, so Python asks us.
+    def __radd__(self, d):
+        from .dates import add_days, add_months
+        return add_months(d, self.n) if self.unit == "months" else add_days(d, self.n)
+
+    def __rsub__(self, d):
+        from .dates import add_days, add_months
+        return add_months(d, -self.n) if self.unit == "months" else add_days(d, -self.n)
+
 
 class EvaluationError(Exception):
     """A policy that fails at run time (a bug in the policy, not in the scenario)."""

@@ -1,0 +1,398 @@
+"""generate(checked) -> CompiledPolicy: the fast backend. Every definition, route clause and field
+becomes a generated Python function, and every expression one Python expression in it.
+
+The semantics are exactly those of compile.py's closures (tests/test_backends.py holds the two
+together): an undetermined operand makes a strict operation undetermined — written inline as
+`(t if (t := x).__class__ is U else …)` — `and`/`or` are three-valued, and every named definition
+is memoized per evaluation with the provenance marks it depends on. The closure backend remains
+the one used for tracing (`--explain`), coverage builds and invariants.
+"""
+from __future__ import annotations
+
+import keyword
+from datetime import date
+from decimal import Decimal
+
+from .dsl import ast
+from . import compile as closures
+from .compile import CompiledOffer, CompiledPolicy, CompiledRoute
+from .values import Duration, EvaluationError, Undetermined, Window
+
+_RUNTIME_ERRORS = (TypeError, AttributeError, ArithmeticError, ValueError, OverflowError, IndexError, KeyError)
+_OPS = {"+": "+", "-": "-", "*": "*", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!=",
+        "in": "in", "not_in": "not in"}
+
+
+def generate(checked) -> CompiledPolicy:
+    gen = _Generator(checked)
+    routes = [gen.route(r) for r in checked.routes]
+    defaults = {}
+    for name, (field, source) in checked.defaults.items():
+        gen.at(source, "defaults")
+        defaults[name] = gen.field_fn(field, {}, per_year=name == "amount")
+    functions = {n: gen.binding_ref(b) for n, b in checked.bindings.items() if b.kind == "def"}
+    namespace = gen.finish()
+    resolve = lambda ref: namespace[ref] if isinstance(ref, str) else ref
+    routes = tuple(CompiledRoute(r.name, r.rule, resolve(r.when), tuple((resolve(f), rule, msg) for f, rule, msg in r.requires),
+                                 tuple(CompiledOffer(o.rule, resolve(o.when), o.assumed, {k: resolve(v) for k, v in o.fields.items()})
+                                       for o in r.offers),
+                                 {k: resolve(v) for k, v in r.fields.items()}, r.source, r.span) for r in routes)
+    return CompiledPolicy(checked, routes, {k: resolve(v) for k, v in defaults.items()},
+                          closures.input_paths(checked), {k: namespace[v] for k, v in functions.items()},
+                          closures.default_readings(checked), closures.compile_invariants(checked))
+
+
+class _Generator:
+    def __init__(self, checked):
+        self.checked = checked
+        self.ns = {"U": Undetermined, "Duration": Duration, "Window": Window, "date": date, "Decimal": Decimal,
+                   "_fail": _fail, "_ERRORS": _RUNTIME_ERRORS, "_div": closures._div, "_nomatch": _nomatch,
+                   "_range": _range, "_Keyed": _Keyed, "_EMPTY": {}}
+        for name, fn in closures._BUILTINS.items():
+            self.ns["B_" + name] = fn
+        self.lines: list[str] = []
+        self.names: dict = {}          # (binding name, id) -> generated function name
+        self.pending: list = []
+        self.counter = 0
+        self.source, self.current = None, None
+
+    # ---- bookkeeping
+    def fresh(self, prefix="_t") -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def const(self, value) -> str:
+        name = self.fresh("K")
+        self.ns[name] = value
+        return name
+
+    def at(self, source, current):
+        self.source, self.current = source, current
+
+    def emit(self, *lines):
+        self.lines.extend(lines)
+
+    def finish(self) -> dict:
+        while self.pending:
+            b, name = self.pending.pop()
+            saved = self.source, self.current
+            self.at(b.source, b.name)
+            getattr(self, "_gen_" + b.kind)(b, name)
+            self.source, self.current = saved
+        exec(compile("\n".join(self.lines) + "\n", f"<policy {self.checked.name}>", "exec"), self.ns)
+        return self.ns
+
+    def binding_ref(self, b) -> str:
+        key = (b.name, id(b))
+        if key not in self.names:
+            self.names[key] = self.fresh({"let": "L", "def": "D", "param": "P", "input": "I"}[b.kind] + "_")
+            self.pending.append((b, self.names[key]))
+        return self.names[key]
+
+    def _guard(self, body_expr, indent="        "):
+        """Statements evaluating `body_expr` into `v`, turning a Python error into an EvaluationError."""
+        src, span = self.const(self.source), self.const(getattr(self._node, "span", None))
+        return [f"{indent}try:", f"{indent}    v = {body_expr}",
+                f"{indent}except _ERRORS as err:", f"{indent}    raise _fail(err, {src}, {span}) from None"]
+
+    def _memo(self, name, params, key_expr, marks, body_expr):
+        """A memoized definition: the same protocol as compile.force()."""
+        self.emit(f"def {name}(ctx{''.join(', ' + p for p in params)}):",
+                  f"    key = {key_expr}",
+                  "    hit = ctx.memo.get(key)",
+                  "    if hit is None:",
+                  "        saved = ctx.trail",
+                  f"        ctx.trail = [{', '.join(marks)}]",
+                  *self._guard(body_expr),
+                  "        hit = (v, tuple(dict.fromkeys(ctx.trail)))",
+                  "        ctx.trail = saved",
+                  "        ctx.memo[key] = hit",
+                  "    if hit[1]:",
+                  "        ctx.trail.extend(hit[1])",
+                  "    return hit[0]", "")
+
+    def _marks(self, b):
+        return [self.const(("rule", b.rule))] if b.rule else []
+
+    # ---- named definitions
+    def _gen_input(self, b, name):
+        self.emit(f"def {name}(ctx):", f"    return ctx.values[{self.const(b.decl.path)}]", "")
+
+    def _gen_let(self, b, name):
+        self._node = b.decl
+        body = self.expr(b.decl.expr, self._super_scope(b))
+        self._memo(name, [], self.const(("let", b.name, b.rule)), self._marks(b), body)
+
+    def _gen_def(self, b, name):
+        self._node = b.decl
+        params = [_py(p.name) for p in b.decl.params]
+        scope = dict(self._super_scope(b), **{p.name: _py(p.name) for p in b.decl.params})
+        body = self.expr(b.decl.expr, scope)
+        key = f"({self.const('def')}, {self.const(b.name)}, {self.const(b.rule)}, ({''.join(p + ', ' for p in params)}))"
+        self._memo(name, params, key, self._marks(b), body)
+
+    def _super_scope(self, b):
+        return {"super": ("parent", b.parent)} if b.parent is not None else {}
+
+    def _gen_param(self, b, name):
+        decl = b.decl
+        if not decl.keys:
+            self._node = decl
+            body = self._entry_expr(decl.entries[0], b.name, ())
+            inner = name + "_value"
+            self._memo(inner, [], self.const(("param", b.name)), self._marks(b), body)
+            override = self.const(b.name)
+            self.emit(f"def {name}(ctx):", f"    if {override} in ctx.overrides:",
+                      f"        return ctx.overrides[{override}]", f"    return {inner}(ctx)", "")
+            return
+        entries = []
+        for entry in decl.entries:
+            self._node = entry
+            fn = self.fresh("E_")
+            params = [_py(k) for k in decl.keys]
+            self.emit(f"def {fn}(ctx, {', '.join(params)}):", *self._guard(
+                self._entry_expr(entry, b.name, decl.keys), "    "), "    return v", "")
+            entries.append(f"({self.const(entry.key)}, {fn})")
+        marks = self.const(tuple(("rule", b.rule) for _ in [0] if b.rule))
+        self.emit(f"{name} = _Keyed({self.const(b.name)}, [{', '.join(entries)}], {marks})", "")
+
+    def _entry_expr(self, entry, name, keys):
+        body = self.expr(entry.value.expr, {k: _py(k) for k in keys})
+        assumed = [p.text for p in entry.value.provenance if p.kind == "assumed"]
+        if not assumed:
+            return body
+        values = "".join(_py(k) + ", " for k in keys)
+        what = (f"({self.const(name)} + '[' + ', '.join(str(x) for x in ({values})) + ']')" if keys
+                else self.const(name))
+        return f"(ctx.trail.append(('assumed', {what}, {self.const(assumed[0])})), {body})[1]"
+
+    # ---- routes
+    def route(self, info):
+        decl = info.decl
+        self.at(info.source, f"route {decl.name}")
+        self._node = decl
+        scope = self._local_lets(decl.items, ("route", decl.name), {})
+        when = next((self.clause_fn(i.expr, scope) for i in decl.items if isinstance(i, ast.WhenClause)), None)
+        requires = tuple((self.clause_fn(i.expr, scope), i.rule, i.message)
+                         for i in decl.items if isinstance(i, ast.RequireClause))
+        offers = []
+        for n, offer in enumerate(i for i in decl.items if isinstance(i, ast.OfferDecl)):
+            inner = self._local_lets(offer.items, ("offer", decl.name, n), scope)
+            offers.append(CompiledOffer(offer.by, self.clause_fn(offer.when, inner) if offer.when is not None else None,
+                                        offer.assumed, self._fields(offer.items, inner)))
+        return CompiledRoute(decl.name, info.rule, when, requires, tuple(offers), self._fields(decl.items, scope),
+                             info.source, decl.span)
+
+    def _fields(self, items, scope):
+        return {i.name: self.field_fn(i, scope, i.name == "amount") for i in items if isinstance(i, ast.Field)}
+
+    def field_fn(self, field, scope, per_year=False):
+        self._node = field
+        return self.clause_fn(field.expr, scope, per_year)
+
+    def clause_fn(self, expr, scope, per_year=False):
+        name = self.fresh("F_")
+        if per_year:
+            scope = dict(scope, year="v_year")
+        body = self.expr(expr, scope)
+        head = ['    v_year = env.get("year")'] if per_year else []
+        self.emit(f"def {name}(ctx, env):", *head, *self._guard(body, "    "), "    return v", "")
+        return name
+
+    def _local_lets(self, items, prefix, scope):
+        scope = dict(scope)
+        lets = [i for i in items if isinstance(i, ast.LetDecl)]
+        names = {let.name: self.fresh("RL_") for let in lets}
+        for let in lets:
+            scope[let.name] = ("slot", names[let.name])
+        for let in lets:
+            self._node = let
+            self._memo(names[let.name], [], self.const(prefix + (let.name,)), [], self.expr(let.expr, scope))
+        return scope
+
+    # ---- expressions: each returns Python source for one expression
+    def expr(self, e, scope) -> str:
+        return getattr(self, "_e_" + type(e).__name__.lower())(e, scope)
+
+    def strict(self, parts, build):
+        """Evaluate `parts` left to right; the first undetermined one is the result."""
+        temps = [self.fresh() for _ in parts]
+        body = build(*temps)
+        for t, p in reversed(list(zip(temps, parts))):
+            body = f"({t} if ({t} := {p}).__class__ is U else {body})"
+        return body
+
+    def _e_literal(self, e, scope):
+        if e.value is None or isinstance(e.value, (bool, int)):
+            return repr(e.value)
+        return self.const(e.value)
+
+    def _e_undetermined(self, e, scope):
+        return self.const(Undetermined(e.reason))
+
+    def _e_ruleref(self, e, scope):
+        return repr(e.id)
+
+    def _e_name(self, e, scope):
+        kind = scope.get(e.name)
+        if isinstance(kind, str):
+            return kind
+        if isinstance(kind, tuple) and kind[0] == "slot":
+            return f"{kind[1]}(ctx)"
+        if isinstance(kind, tuple) and kind[0] == "parent":
+            return f"{self.binding_ref(kind[1])}(ctx)"
+        b = self.checked.bindings[e.name]
+        if b.kind == "input":
+            return f"ctx.values[{self.const(b.decl.path)}]"
+        return f"{self.binding_ref(b)}(ctx)"
+
+    def _e_attr(self, e, scope):
+        dotted = closures._dotted(e)
+        b = self.checked.bindings.get(dotted) if dotted else None
+        if b is not None and b.kind == "param":
+            return f"{self.binding_ref(b)}(ctx)"
+        attr = f".{e.name}" if e.name.isidentifier() and not keyword.iskeyword(e.name) else None
+        return self.strict([self.expr(e.obj, scope)],
+                           lambda o: f"{o}{attr}" if attr else f"getattr({o}, {e.name!r})")
+
+    def _e_index(self, e, scope):
+        name = e.obj.name if isinstance(e.obj, ast.Name) else closures._dotted(e.obj)
+        b = self.checked.bindings[name]
+        ref = self.binding_ref(b)
+        return self.strict([self.expr(k, scope) for k in e.keys], lambda *ks: f"{ref}(ctx, {', '.join(ks)})")
+
+    def _e_call(self, e, scope):
+        if e.func == "reading":
+            return self._reading(e.args[0].id)
+        if e.func == "assume":
+            mark = self.const(("assumed", self.current or "value", e.args[1].value))
+            return f"(ctx.trail.append({mark}), {self.expr(e.args[0], scope)})[1]"
+        args = [self.expr(a, scope) for a in e.args]
+        if e.func == "super":
+            return f"{self.binding_ref(scope['super'][1])}(ctx{''.join(', ' + a for a in args)})"
+        if e.func in self.checked.bindings:
+            return f"{self.binding_ref(self.checked.bindings[e.func])}(ctx{''.join(', ' + a for a in args)})"
+        if e.func in ("is_null", "coalesce", "is_undetermined"):
+            return f"B_{e.func}({', '.join(args)})"
+        return self.strict(args, lambda *ts: f"B_{e.func}({', '.join(ts)})")
+
+    def _reading(self, amb_id):
+        amb = self.checked.ambiguities[amb_id]
+        default = next((o.name for o in amb.options if o.default), amb.options[0].name)
+        fn = self.fresh("R_")
+        self.emit(f"def {fn}(ctx):", f"    o = ctx.readings.get({amb_id!r}, {default!r})",
+                  f"    ctx.trail.append(('reading', {amb_id!r}, o))", "    return o", "")
+        return f"{fn}(ctx)"
+
+    def _e_unary(self, e, scope):
+        op = "not " if e.op == "not" else "-"
+        return self.strict([self.expr(e.operand, scope)], lambda a: f"({op}{a})")
+
+    def _e_binary(self, e, scope):
+        left, right = self.expr(e.left, scope), self.expr(e.right, scope)
+        if e.op in ("and", "or"):
+            stop = "False" if e.op == "and" else "True"
+            a, b = self.fresh(), self.fresh()
+            return (f"({stop} if ({a} := {left}) is {stop} else ({stop} if ({b} := {right}) is {stop} else "
+                    f"({a} if {a}.__class__ is U else ({b} if {b}.__class__ is U else {'not ' + stop}))))")
+        if e.op == "/":
+            return self.strict([left, right], lambda a, b: f"_div({a}, {b})")
+        op = _OPS[e.op]
+        return self.strict([left, right], lambda a, b: f"({a} {op} {b})")
+
+    def _e_duration(self, e, scope):
+        return self.strict([self.expr(e.amount, scope)], lambda n: f"Duration({e.unit!r}, {n})")
+
+    def _e_rangeexpr(self, e, scope):
+        return self.strict([self.expr(e.low, scope), self.expr(e.high, scope)], lambda a, b: f"_range({a}, {b})")
+
+    def _e_listexpr(self, e, scope):
+        return "(" + "".join(self.expr(i, scope) + ", " for i in e.items) + ")"
+
+    def _e_comprehension(self, e, scope):
+        """A generated loop function: the iterable and the condition are strict, items are not."""
+        fn = self.fresh("C_")
+        free = sorted({v for v in scope.values() if isinstance(v, str)})
+        var = self.fresh("v_")
+        inner = dict(scope, **{e.var: var})
+        it, cond, item = self.expr(e.iterable, scope), None, self.expr(e.item, inner)
+        if e.cond is not None:
+            cond = self.expr(e.cond, inner)
+        body = [f"def {fn}(ctx{''.join(', ' + f for f in free)}):", f"    seq = {it}",
+                "    if seq.__class__ is U:", "        return seq", "    out = []", f"    for {var} in seq:"]
+        if cond is not None:
+            body += [f"        c = {cond}", "        if c.__class__ is U:", "            return c",
+                     "        if not c:", "            continue"]
+        body += [f"        out.append({item})", "    return tuple(out)", ""]
+        self.emit(*body)
+        return f"{fn}(ctx{''.join(', ' + f for f in free)})"
+
+    def _e_ifexpr(self, e, scope):
+        then, other = self.expr(e.then, scope), self.expr(e.else_, scope)
+        return self.strict([self.expr(e.cond, scope)], lambda c: f"({then} if {c} else {other})")
+
+    def _e_matchexpr(self, e, scope):
+        span = self.const(e.span)
+        src = self.const(self.source)
+
+        def build(s):
+            out = f"_nomatch({s}, {src}, {span})"
+            for arm in reversed(e.arms):
+                body = self.expr(arm.expr, scope)
+                if arm.pattern is None:
+                    out = body
+                else:
+                    value = arm.pattern.name if isinstance(arm.pattern, ast.Name) else arm.pattern.value
+                    out = f"({body} if {s} == {self.const(value)} else {out})"
+            return out
+        return self.strict([self.expr(e.subject, scope)], build)
+
+    def _e_block(self, e, scope):
+        inner, parts = dict(scope), []
+        for let in e.lets:
+            value = self.expr(let.expr, inner)
+            inner[let.name] = name = self.fresh("v_")
+            parts.append(f"({name} := {value})")
+        return "(" + "".join(p + ", " for p in parts) + self.expr(e.expr, inner) + ")[-1]"
+
+
+class _Keyed:
+    """A year-keyed (and category-keyed) parameter: exact keys first, then ranges and `*`."""
+    __slots__ = ("name", "exact", "ranged", "marks")
+
+    def __init__(self, name, table, marks):
+        self.name, self.marks = name, marks
+        self.exact, self.ranged = {}, []
+        for key, fn in table:
+            rest = tuple(p.value for p in key[1:])
+            if key[0].kind == "int":
+                self.exact.setdefault((key[0].value,) + rest, fn)
+            else:
+                self.ranged.append((key[0], rest, fn))
+
+    def __call__(self, ctx, *key):
+        fn = self.exact.get(key)
+        if fn is None:
+            for first, rest, candidate in self.ranged:
+                if rest == key[1:] and (first.kind == "any" or first.value[0] <= key[0] <= first.value[1]):
+                    fn = candidate
+                    break
+        if fn is None:
+            return Undetermined(f"no value of `{self.name}` for {', '.join(map(str, key))}")
+        return closures.force(ctx, ("param", self.name, key), lambda: fn(ctx, *key), self.marks)
+
+
+def _py(name: str) -> str:
+    return "v_" + name
+
+
+def _range(a, b):
+    return Window(a, b) if isinstance(a, date) else tuple(range(a, b + 1))
+
+
+def _nomatch(value, source, span):
+    raise EvaluationError("E003", f"no arm of this match handles `{value}`", span, source)
+
+
+def _fail(err, source, span):
+    return EvaluationError("E002", f"this definition failed: {err.__class__.__name__}: {err}", span, source)
