@@ -58,9 +58,12 @@ def _decide(policy, ctx, scenario, decision):
     for c in candidates:
         ctx.trail = c.trail
         c.years = (c.fields.get("years") or _NO_YEARS)(ctx, {})
+        if not isinstance(c.years, Undetermined):
+            # `[paid.year]` without a payment date: the list holds an undetermined year
+            c.years = next((y for y in c.years if isinstance(y, Undetermined)), c.years)
         c.trail = ctx.trail
         consulted.extend(c.trail)
-    candidates = _within_span(policy, candidates, unknown)
+    candidates = _within_span(policy, candidates, unknown, asked)
     matches = [c for c in candidates if not asked or _years(c) == asked]
     if matches:
         chosen = matches[0]
@@ -133,8 +136,9 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
         unknown.append(f"route `{route.name}` ({route.rule}) applies, but none of its offers covers this case")
 
 
-def _within_span(policy, candidates, unknown):
-    """An offer for a coverage year outside the policy's `years` span is not answered by it."""
+def _within_span(policy, candidates, unknown, asked):
+    """An offer for a coverage year outside the policy's `years` span is not answered by it: it
+    leaves the decision undetermined only if it could have been the one asked for."""
     span = policy.checked.years or (-10**9, 10**9)
     kept = []
     for c in candidates:
@@ -142,6 +146,8 @@ def _within_span(policy, candidates, unknown):
             unknown.append(f"route `{c.route.name}`: {c.years.reason}")
             continue
         outside = [y for y in _years(c) if not span[0] <= y <= span[1]]
+        if outside and asked and _years(c) != asked:
+            continue
         if outside:
             unknown.append(f"route `{c.route.name}` would cover {_list(outside)}, but `{policy.name}` answers "
                            f"only for coverage years {span[0]}–{span[1]}")
