@@ -6,11 +6,14 @@ load once, evaluate many.
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
 from .dsl.diagnostics import Diagnostic, PolicyError, Source
-from .dsl.parse import parse
+
+
+_EXTENDS = re.compile(r"^\s*policy\s+\S+\s+extends\s+(\S+)", re.M)
 
 
 def bundled_directory() -> Path:
@@ -44,6 +47,7 @@ class PolicyLoader:
 
     def module(self, name: str):
         if name not in self._modules:
+            from .dsl.parse import parse   # Lark is imported only when a policy must be parsed
             source = read_source(self.directory / f"{name}.policy")
             module = parse(source)
             if module.name != name:
@@ -78,8 +82,34 @@ class PolicyLoader:
 
     def compiled(self, name: str):
         if name not in self._compiled:
-            from .check import check
             from .compile import compile_policy
-            from .scenario import FIELD_TYPES
-            self._compiled[name] = compile_policy(check(self.chain(name), FIELD_TYPES))
+            self._compiled[name] = compile_policy(self.checked(name))
         return self._compiled[name]
+
+    def checked(self, name: str):
+        """The checked policy, from the on-disk cache when the files are unchanged."""
+        from . import policy_cache
+        key = policy_cache.key(self._chain_texts(name))
+        checked = policy_cache.read(key) if key else None
+        if checked is None:
+            from .check import check
+            from .scenario import FIELD_TYPES
+            checked = check(self.chain(name), FIELD_TYPES)
+            if key:
+                policy_cache.write(key, checked)
+        return checked
+
+    def _chain_texts(self, name: str) -> list | None:
+        """The texts of a policy and of those it extends, read without parsing (for the cache key)."""
+        texts, seen = [], set()
+        while name is not None and name not in seen:
+            seen.add(name)
+            path = self.directory / f"{name}.policy"
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None            # let the normal path report it
+            texts.append((str(path), text))
+            found = _EXTENDS.search(text)
+            name = found.group(1) if found else None
+        return texts

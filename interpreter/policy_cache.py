@@ -1,0 +1,61 @@
+"""An on-disk cache of checked policies, so that a fresh `policyrun evaluate` need not import
+Lark, parse and check: the key is a hash of this package's own source and of every policy text
+in the chain, so any change to either misses the cache. Set POLICYRUN_CACHE_DIR to move it, or
+to an empty string to turn it off. A cache that cannot be read or written is simply skipped."""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _directory() -> Path | None:
+    configured = os.environ.get("POLICYRUN_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "policyrun"
+
+
+def _code_fingerprint() -> bytes:
+    digest = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")) + sorted(_PACKAGE.rglob("*.lark")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    for path in sorted((_PACKAGE.parent / "dsl").glob("*.py")) if (_PACKAGE.parent / "dsl").is_dir() else []:
+        stat = path.stat()
+        digest.update(f"dsl/{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.digest()
+
+
+def key(texts) -> str | None:
+    if not texts or _directory() is None:
+        return None
+    digest = hashlib.sha256(_code_fingerprint())
+    for path, text in texts:
+        digest.update(path.encode() + b"\0" + text.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def read(key: str):
+    try:
+        with open(_directory() / f"{key}.pickle", "rb") as f:
+            return pickle.load(f)
+    except Exception:   # a missing, stale or unreadable entry is a miss
+        return None
+
+
+def write(key: str, checked) -> None:
+    directory = _directory()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(checked, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, directory / f"{key}.pickle")
+    except Exception:
+        pass
