@@ -51,8 +51,10 @@ def _char_width(ch: str) -> int:
 
 
 def _shown(line: str) -> str:
-    """A source line as printed: a tab as four spaces, so that the carets can be counted."""
-    return line.replace("\t", "    ")
+    """A source line as printed, so that the carets can be counted: a tab as four spaces, an
+    invisible or control character (which a terminal may act on) as U+FFFD."""
+    return "".join("    " if ch == "\t" else ch if ch.isprintable() or ch == "\u3000" else "\ufffd"
+                   for ch in line)
 
 
 @attrs.frozen

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -11,6 +12,7 @@ import lark
 from lark import Token, Transformer, v_args
 
 from . import ast
+from .comments import Comment
 from .diagnostics import Diagnostic, PolicyError, Source, Span
 
 # A top-level declaration keyword at the start of a line: where parsing resumes after an error.
@@ -24,15 +26,25 @@ _BLANK = " \t\r\n\f\u3000"
 
 _TOKEN_NAMES = {
     "NAME": "a name", "STRING": "a string", "NUMBER": "a number", "DATE": "a date",
-    "RULE_ID": "a rule ID such as `HRB-1`", "$END": "the end of the file", "COMP_OP": "a comparison",
+    "RULE_ID": "a rule ID such as `R-1`", "$END": "the end of the file", "COMP_OP": "a comparison",
 }
+
+
+# The COMMENT tokens the lexer skips, collected while `parse_with_comments` runs (else None).
+_COMMENTS: ContextVar[list | None] = ContextVar("_COMMENTS", default=None)
+
+
+def _keep_comment(token: Token) -> None:
+    collected = _COMMENTS.get()
+    if collected is not None:
+        collected.append(token)
 
 
 @lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
     return lark.Lark(grammar, parser="lalr", start=["module", "decls"], propagate_positions=True,
-                     maybe_placeholders=True, cache=True)
+                     maybe_placeholders=True, cache=True, lexer_callbacks={"COMMENT": _keep_comment})
 
 
 def parse(source: Source) -> ast.Module:
@@ -44,6 +56,19 @@ def parse(source: Source) -> ast.Module:
     if diagnostics:
         raise PolicyError(diagnostics)
     return nodes[0]   # without a syntax error, the one tree is the whole module
+
+
+def parse_with_comments(source: Source) -> tuple[ast.Module, tuple[Comment, ...]]:
+    """parse(source) and the `#` comments of its text, in order (for the formatter).
+
+    Comments stay out of the AST, so that they take no part in its equality."""
+    collected: list[Token] = []
+    reset = _COMMENTS.set(collected)
+    try:
+        module = parse(source)
+    finally:
+        _COMMENTS.reset(reset)
+    return module, tuple(Comment(t.start_pos, t.end_pos, str(t).rstrip()) for t in collected)
 
 
 def _parse_recovering(source: Source, diagnostics: list) -> list[lark.Tree]:
@@ -62,7 +87,7 @@ def _parse_recovering(source: Source, diagnostics: list) -> list[lark.Tree]:
             trees += _declarations_before(text, begin, offset, start)
             line_end = text.find("\n", offset)
             match = _RESUME.search(text, line_end + 1) if line_end >= 0 else None
-            if match is None:
+            if match is None or match.start() <= begin:   # the second test guards against a loop
                 return trees
             begin, start = match.start(), "decls"
 
@@ -164,6 +189,13 @@ def _span(meta_or_token) -> Span | None:
 
 def _text(token: Token) -> str:
     return re.sub(r"\\(.)", r"\1", str(token)[1:-1])
+
+
+_NULL = object()   # `null` in example data, while it is being built
+
+
+def _plain(value):
+    return None if value is _NULL else value
 
 
 @v_args(meta=True)
@@ -327,7 +359,7 @@ class _Builder(Transformer):
     expect_block = given_block
 
     def data_field(self, meta, children):
-        return ast.DataField(children[0], children[1], span=_span(meta))
+        return ast.DataField(children[0], _plain(children[1]), span=_span(meta))
 
     def data_path(self, meta, children):
         parts = []
@@ -339,7 +371,7 @@ class _Builder(Transformer):
         return (str(children[0]),)
 
     def path_index(self, meta, children):
-        return (str(children[0]), int(children[1]))
+        return (str(children[0]), self._whole(children[1]))
 
     def path_number(self, meta, children):
         return (str(children[0]),)
@@ -368,10 +400,10 @@ class _Builder(Transformer):
         return False
 
     def data_null(self, meta, children):
-        return None
+        return _NULL   # not None, which stands for the missing items of `[]`
 
     def data_list(self, meta, children):
-        return tuple(c for c in children if c is not None or len(children) > 1)
+        return tuple(_plain(c) for c in children if c is not None)
 
     def invariant_decl(self, meta, children):
         name, rules, *rest = children
@@ -505,7 +537,7 @@ class _Builder(Transformer):
         if "." in raw:
             self.diagnostics.append(Diagnostic(
                 "P006", f"`{raw}` is not a whole number", self.source, _span(token),
-                help="years and the keys of a table are whole numbers, such as `2025`"))
+                help="years, the keys of a table and list positions are whole numbers, such as `2025`"))
             return None
         if len(raw) > MAX_DIGITS:
             self.diagnostics.append(Diagnostic(

@@ -2,13 +2,14 @@
 
     import policyrun
     policies = policyrun.load()                      # the bundled policies (or load("my/dir"))
-    decision = policies.evaluate({"jurisdiction": "harbin", ...})
+    decision = policies.evaluate({"jurisdiction": "<pooling area>", ...})
 """
 from __future__ import annotations
 
 import json
 from typing import Iterable, Iterator
 
+from .dsl.diagnostics import PolicyError
 from .evaluate import evaluate as _evaluate
 from .load import PolicyLoader
 from .notice import notice
@@ -35,6 +36,26 @@ class Policies:
     def policy(self, jurisdiction: str):
         """The compiled policy; raises PolicyError if it (or a policy it extends) is invalid."""
         return self._loader.compiled(jurisdiction)
+
+    def chain(self, jurisdiction: str) -> list:
+        """(ast.Module, Source) of the policy and the policies it extends, the root first, as
+        parsed once (a checker of new text that extends a loaded policy starts from these)."""
+        return self._loader.chain(jurisdiction)
+
+    def prepare(self) -> None:
+        """Parse, check and compile every jurisdiction now (and build the fast code), instead of
+        on its first scenario: a long-running server calls this at start so that an invalid policy
+        stops it there (PolicyError, with every diagnostic) rather than failing a request."""
+        diagnostics = []
+        for name in self.jurisdictions():
+            try:
+                self.policy(name)
+                if self._fast:
+                    self._loader.generated(name)
+            except PolicyError as err:
+                diagnostics += [d for d in err.diagnostics if d not in diagnostics]
+        if diagnostics:
+            raise PolicyError(diagnostics)
 
     def ambiguities(self, jurisdiction: str) -> dict:
         """{ambiguity ID: [option, …]} with the default first."""

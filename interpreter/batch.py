@@ -7,16 +7,20 @@ a row that is not a valid scenario (or on which a policy fails), `{"id": …, "e
 row number. An invalid policy stops the whole batch (`PolicyError`): every row would need it.
 
 Where the rows are evaluated is the executor's choice: in this process, in a pool of processes
-(`workers=N`), or on a Dask cluster (distributed.py). Each worker loads and compiles the
-policies once, and is sent rows, never policies: compiled policies are closures, which cannot
-be pickled, and compiling is far dearer than evaluating one row.
+(`workers=N`), or on a Dask cluster (distributed.py). Each worker loads the policies once,
+compiles a jurisdiction the first time one of its rows needs it and keeps it, and is sent rows,
+never policies: compiled policies are closures, which cannot be pickled, and compiling is far
+dearer than evaluating one row.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
+import threading
 import time
+from collections import deque
 from typing import Iterable, Iterator
 
 import attrs
@@ -27,7 +31,7 @@ from .formats import create_output, json_line, open_rows
 from .scenario import Scenario, ScenarioError, decode_json
 from .values import EvaluationError
 
-CHUNK = 64   # rows per task sent to a worker process: amortises pickling, keeps order cheap
+CHUNK = 64   # rows per task sent to a worker process: amortises the cost of a task
 
 
 @attrs.frozen
@@ -114,7 +118,7 @@ class RowEvaluator:
 
     def _readings_for(self, data):
         """The batch-wide readings this row's jurisdiction declares: one batch may mix
-        jurisdictions, and A-HRB-KEY means nothing to a Nanning row."""
+        jurisdictions, and one city's ambiguity means nothing to another's rows."""
         if not self._readings:
             return None
         jurisdiction = data.jurisdiction if isinstance(data, Scenario) else (
@@ -141,13 +145,12 @@ def _error_record(row_id, path: str, message: str) -> dict:
 
 # --- executors: where rows are evaluated ---------------------------------------------------
 
-class PolicyFailure(Exception):
-    """A PolicyError on its way back from a worker process (PolicyError itself cannot be
-    unpickled); `diagnostics` are picklable."""
+class PolicyFailure(PolicyError):
+    """A PolicyError that survives pickling, to come back from a worker process (a plain
+    PolicyError is rebuilt from its rendered text, which its constructor does not take)."""
 
-    def __init__(self, diagnostics):
-        super().__init__(diagnostics)
-        self.diagnostics = diagnostics
+    def __reduce__(self):
+        return type(self), (self.diagnostics,)
 
 
 def _in_process(policies, options: Options, jobs) -> Iterator[tuple]:
@@ -159,23 +162,36 @@ _worker: RowEvaluator | None = None
 
 
 def _init_worker(options: Options) -> None:
-    """Pool initializer: runs once in each worker process. Ctrl-C goes to the whole process
-    group; only the parent handles it (and ends the pool), so workers ignore it."""
+    """Pool initializer: runs once in each worker process, which keeps its policies for all the
+    rows it is sent. Ctrl-C goes to the whole process group; only the parent handles it (and
+    ends the pool), so workers ignore it."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .api import load
-    policies = load(options.policy_dir)
-    for name in policies.jurisdictions():
-        try:
-            policies.policy(name)     # compile now, once; a broken one fails on its first row
-        except PolicyError:
-            pass
-    _worker = RowEvaluator(policies, options)
+    # Each jurisdiction is compiled the first time a row of this worker needs it, then kept for
+    # the worker's life: a batch of three jurisdictions does not pay for all ten (about 0.15 s
+    # of CPU each); an invalid one fails (PolicyError) on its first row.
+    _worker = RowEvaluator(load(options.policy_dir), options)
 
 
-def _run_in_worker(job) -> tuple:
+@contextlib.contextmanager
+def sigint_ignored():
+    """Ignore SIGINT while starting processes: a spawned child inherits the ignored signal, so
+    a Ctrl-C while it is still importing cannot print its traceback. (Only the main thread may
+    set handlers; elsewhere there is nothing to do.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        return _worker(job)
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_chunk(jobs: list) -> list:
+    try:
+        return [_worker(job) for job in jobs]
     except PolicyError as err:
         raise PolicyFailure(err.diagnostics) from None
 
@@ -185,13 +201,36 @@ def _in_pool(options: Options, jobs, workers: int) -> Iterator[tuple]:
     # spawn: no fork of a process that may hold threads or open files; workers start clean
     # and import policyrun themselves.
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
-        # imap returns results in input order. It reads ahead of the workers only as far as the
-        # pipe to them holds, so a huge input is not pulled into memory.
-        try:
-            yield from pool.imap(_run_in_worker, jobs, chunksize=CHUNK)
-        except PolicyFailure as err:
-            raise PolicyError(err.diagnostics) from None
+    with sigint_ignored():   # workers start with Ctrl-C ignored, before their initializer runs
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(options,))
+    with pool:
+        yield from in_order(jobs, lambda chunk: pool.apply_async(_run_chunk, (chunk,)),
+                            collect=lambda handle: handle.get(), window=2 * workers + 2)
+
+
+def in_order(jobs, submit, *, collect, window: int, chunk: int = CHUNK, cancel=None):
+    """Send `jobs` in chunks (`submit(chunk)` -> a handle, `collect(handle)` -> its results)
+    and yield the results in input order, with at most `window` chunks in flight.
+
+    The input is read here, in the caller's thread, only as fast as results are taken: memory
+    stays flat on any input, and whatever the input raises (an unreadable line, a Ctrl-C)
+    reaches the caller. (Pool.imap would read it in a thread of its own, where a
+    KeyboardInterrupt kills the thread and leaves the batch waiting for ever.)"""
+    pending: deque = deque()
+    jobs = iter(jobs)
+    try:
+        while True:
+            part = list(itertools.islice(jobs, chunk))
+            if part:
+                pending.append(submit(part))
+            while pending and (len(pending) >= window or not part):
+                yield from collect(pending.popleft())
+            if not part:
+                return
+    finally:
+        if cancel is not None:
+            for handle in pending:
+                cancel(handle)
 
 
 def policy_dir_of(policies) -> str | None:
@@ -222,9 +261,10 @@ def as_policies(policies):
     return policies if isinstance(policies, Policies) else load(policies)
 
 
-def _options(policies, readings, explain, **more) -> Options:
-    return Options(policy_dir=policy_dir_of(policies), readings=tuple(sorted((readings or {}).items())),
-                   explain=explain, **more)
+def options_for(policies, readings, explain, **more) -> Options:
+    """The Options for evaluating with `policies` (a Policies object, a directory or None)."""
+    return Options(policy_dir=policy_dir_of(as_policies(policies)),
+                   readings=tuple(sorted((readings or {}).items())), explain=explain, **more)
 
 
 # --- the Python API ------------------------------------------------------------------------
@@ -232,7 +272,7 @@ def _options(policies, readings, explain, **more) -> Options:
 def evaluate_iter(policies, scenarios: Iterable, *, readings: dict | None = None,
                   explain: bool = False, workers: int = 1) -> Iterator[dict]:
     """Records for scenarios (dicts, JSON text or Scenario objects), lazily and in order."""
-    options = _options(policies, readings, explain)
+    options = options_for(policies, readings, explain)
     jobs = zip(itertools.count(1), scenarios)
     for _, record in results(jobs, policies=policies, options=options, workers=workers):
         yield record
@@ -256,14 +296,14 @@ def run(source, output: str, *, policies=None, readings: dict | None = None, exp
     summary = Summary()
     started = time.perf_counter()
     with create_output(output) as out:
-        options = _options(policies, readings, explain, rows=kind, output=out.item)
+        options = options_for(policies, readings, explain, rows=kind, output=out.item)
         stream = results(iter(rows), policies=policies, options=options, workers=workers,
                          client=client)
         try:
             for status, item in stream:
                 out.write(item)
                 summary.add(status)
-                if progress is not None and summary.rows % 256 == 0:
+                if progress is not None and summary.rows % 32 == 0:
                     progress(summary.rows, fraction())
         finally:
             # ends a worker pool now, whatever happened, rather than when garbage-collected
@@ -281,9 +321,10 @@ def evaluate_dataframe(df, policies=None, *, readings: dict | None = None, expla
     from .flatten import check_columns
     policies = as_policies(policies)
     check_columns(list(df.columns))
-    options = _options(policies, readings, explain, rows="cells", output="table")
+    options = options_for(policies, readings, explain, rows="cells", output="table")
     names = list(df.columns)
-    jobs = zip(itertools.count(1), (dict(zip(names, row)) for row in df.itertuples(index=False, name=None)))
+    cells = (dict(zip(names, row)) for row in df.itertuples(index=False, name=None))
+    jobs = zip(itertools.count(1), cells)
     rows = [item for _, item in results(jobs, policies=policies, options=options, workers=workers)]
     return table_frame(rows, df.index)
 
@@ -292,7 +333,9 @@ def table_frame(rows: list, index=None):
     """TABLE_COLUMNS rows as a pandas DataFrame with fixed column types (also Dask's meta)."""
     import pandas as pd
     columns = list(zip(*rows)) if rows else [()] * len(TABLE_COLUMNS)
+    # nullable types, and the text type Dask would convert object columns to: a pandas result
+    # and a Dask one compare equal
     dtypes = {"bool": "boolean", "int": "Int64"}
-    data = {name: pd.array(list(values), dtype=dtypes.get(TABLE_TYPES.get(name), object))
+    data = {name: pd.array(list(values), dtype=dtypes.get(TABLE_TYPES.get(name), "string"))
             for name, values in zip(TABLE_COLUMNS, columns)}
     return pd.DataFrame(data, index=index, columns=list(TABLE_COLUMNS))

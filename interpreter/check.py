@@ -169,9 +169,9 @@ class _Merger:
         names = [o.name for o in decl.options]
         for i, option in enumerate(decl.options):
             if option.name in names[:i]:
-                self.error("C013", f"option `{option.name}` of `{decl.id}` is listed twice", source, option)
+                self.error("C023", f"option `{option.name}` of `{decl.id}` is listed twice", source, option)
         if sum(o.default for o in decl.options) > 1:
-            self.error("C013", f"`{decl.id}` has more than one default option", source, decl,
+            self.error("C023", f"`{decl.id}` has more than one default option", source, decl,
                        help="mark exactly one option `default` (or none: the first is the default)")
 
     def _rule(self, decl, source, new_routes):

@@ -14,15 +14,29 @@ def check_file(path: Path, policy_dir=None) -> list:
     from .check import check
     from .scenario import FIELD_TYPES
     try:
-        source = read_source(path)
-        module = parse(source)
-        chain = []
-        if module.extends:
-            chain = _parents(module.extends, path, policy_dir)
-        check(chain + [(module, source)], FIELD_TYPES)
+        chain = file_chain(path, policy_dir)
+        checked = check(chain, FIELD_TYPES)
     except PolicyError as err:
         return err.diagnostics
-    return []
+    return _warnings(checked, *chain[-1], path)
+
+
+def _warnings(checked, module, source, path: Path) -> list:
+    """Lint warnings, once the file has no error; names the policies of its own directory that
+    extend it use are not unused."""
+    from .lint import lint
+    from .lint_refs import used_by_extensions
+    return lint(checked, module, source, used_by_extensions(module.name, path.parent, skip=path))
+
+
+def file_chain(path: Path, policy_dir=None) -> list:
+    """(ast.Module, Source) pairs of the file and the policies it extends, the root first."""
+    source = read_source(path)
+    module = parse(source)
+    chain = []
+    if module.extends:
+        chain = _parents(module.extends, path, policy_dir)
+    return chain + [(module, source)]
 
 
 def _parents(name, path, policy_dir):

@@ -152,6 +152,8 @@ def check(files, policy_dir, fmt):
         for d in diagnostics:
             click.echo(render(d) + "\n", err=True)
         status = f"{errors} error{'s' if errors != 1 else ''}" if errors else "ok"
+        warnings = len(diagnostics) - errors   # lint warnings (W0xx) never change the exit code
+        status += f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
         click.echo(f"checked {len(files)} file{'s' if len(files) != 1 else ''}: {status}", err=True)
     sys.exit(1 if errors else 0)
 
@@ -195,7 +197,7 @@ def explain(scenario, readings, policy_dir):
 
     \b
     Example:
-      policyrun explain examples/harbin-newborn-day-91.json --reading A-WAIT-DAY=next_day
+      policyrun explain scenario.json --reading ID=OPTION
     """
     from .trace import render_trace
 
@@ -386,3 +388,56 @@ def fmt(files, check):
         summary.append(f"{len(failed)} not formatted (errors above)")
     click.echo(", ".join(summary), err=True)
     sys.exit(1 if failed or (check and changed) else 0)
+
+
+# ---- serve: the HTTP service and the playground (interpreter/service/) -------------------
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default; 0.0.0.0 exposes the service to the network).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="Port to listen on (0: any free port; the `listening` log line names it).")
+@click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
+              help="Serve the .policy files of this directory instead of the bundled ones.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes sharing the port.")
+@click.option("--max-body", type=click.IntRange(min=1), default=1024 * 1024, show_default=True, metavar="BYTES",
+              help="Largest request body accepted; a larger one is refused with 413.")
+@click.option("--max-batch", type=click.IntRange(min=1), default=1000, show_default=True, metavar="N",
+              help="Most scenarios in one /v1/evaluate/batch request; more is refused with 413.")
+@click.option("--admin-token", envvar="POLICYRUN_ADMIN_TOKEN", metavar="TOKEN",
+              help="Enable POST /v1/admin/reload for `Authorization: Bearer TOKEN` (or set POLICYRUN_ADMIN_TOKEN).")
+@click.option("--log-bodies", is_flag=True,
+              help="Put request bodies (residents' data) in the request log. Off by default.")
+def serve(host, port, policy_dir, workers, max_body, max_batch, admin_token, log_bodies):
+    """Serve the JSON API (/v1/…, /openapi.json) and the playground (/) over HTTP.
+
+    \b
+    The policies are parsed, checked and compiled once, before the port is bound: if any
+    has an error, its diagnostics are printed and the command exits 1. SIGHUP (or POST
+    /v1/admin/reload with --admin-token) loads them again; if they no longer check, the
+    old ones stay in service. Logs are JSON lines on stderr. Needs the `service` extra:
+    pip install 'policyrun[service]'.
+    \b
+    Example:
+      policyrun serve --port 8080 --workers 2
+    """
+    try:
+        from .service.app import Options
+        from .service.server import serve as run_server
+        from .service.state import NoPolicies
+    except ImportError as err:
+        click.echo(f"error: the service needs the `service` extra ({err.name} is missing): "
+                   "pip install 'policyrun[service]'", err=True)
+        sys.exit(1)
+    options = Options(policy_dir=policy_dir, max_body=max_body, max_batch=max_batch,
+                      admin_token=admin_token or None, log_bodies=log_bodies)
+    try:
+        status = run_server(options, host=host, port=port, workers=workers)
+    except PolicyError as err:
+        _policy_fail(err)
+    except NoPolicies as err:
+        _fail(str(err))
+    except OSError as err:
+        _fail(f"cannot listen on {host}:{port}: {err.strerror or err}")
+    sys.exit(status)

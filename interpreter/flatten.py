@@ -68,7 +68,7 @@ def check_columns(names) -> None:
     seen = set()
     for name in names:
         if not isinstance(name, str) or column_type(name) is None:
-            known = ", ".join(["id", "jurisdiction", *FIELD_TYPES, *_TOP_FIELDS, "readings.ID",
+            known = ", ".join(["id", "jurisdiction", *FIELD_TYPES, "covered_on", "cap_years", "readings.ID",
                                "parameters.NAME"])
             raise ColumnError(f"unknown column {json.dumps(name, ensure_ascii=False)}; "
                               f"expected one of: {known}")
@@ -180,14 +180,15 @@ def _merge(into: dict, more: dict, prefix: str) -> None:
 # --- decisions as table rows -----------------------------------------------------------------
 
 def table_row(record: dict) -> tuple:
-    """One output record ({"id", **decision} or {"id", "error"}) as values of TABLE_COLUMNS."""
+    """One output record ({"id", **decision} or {"id", "error"}) as values of TABLE_COLUMNS.
+    The id becomes text: one column holds ids given as text, as numbers and row numbers."""
     error = record.get("error")
     if error is not None:
-        return (record["id"], None, None, None, None, None, None, None,
+        return (str(record["id"]), None, None, None, None, None, None, None,
                 error["path"], error["message"], None)
     decision = {k: v for k, v in record.items() if k != "id"}
     amount, coverage = decision.get("amount_due") or {}, decision.get("coverage") or {}
-    return (record["id"], decision["jurisdiction"], decision["accepted"], decision["route"],
+    return (str(record["id"]), decision["jurisdiction"], decision["accepted"], decision["route"],
             amount.get("total"), coverage.get("start"), coverage.get("end"),
             decision["waiting_months"], None, None, json.dumps(decision, ensure_ascii=False))
 

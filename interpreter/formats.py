@@ -277,8 +277,13 @@ class ParquetOutput(Output):
         super().__init__(path)
         self._pa = pa
         self.schema = table_schema(pa)
-        self._writer = pq.ParquetWriter(str(self.tmp), self.schema)
         self._rows: list = []
+        self._writer = None
+        try:
+            self._writer = pq.ParquetWriter(str(self.tmp), self.schema)
+        except BaseException:
+            self.discard()
+            raise
 
     def write(self, row: tuple):
         self._rows.append(row)
@@ -289,7 +294,6 @@ class ParquetOutput(Output):
     def _flush(self):
         if self._rows:
             columns = list(zip(*self._rows))
-            columns[0] = [str(v) for v in columns[0]]   # ids: text, whatever the input had
             self._writer.write_batch(self._pa.record_batch(
                 [self._pa.array(c, type=f.type) for c, f in zip(columns, self.schema)], schema=self.schema))
             self._rows = []

@@ -311,7 +311,7 @@ class ExprChecker:
 
     def _reading(self, e):
         if len(e.args) != 1 or not isinstance(e.args[0], ast.RuleRef):
-            self.error("C005", "`reading` takes one ambiguity ID, e.g. `reading(A-BREAK)`", e)
+            self.error("C005", "`reading` takes one declared ambiguity ID: `reading(<ID>)`", e)
             return "any"
         amb = e.args[0].id
         if amb not in self.policy.ambiguities:

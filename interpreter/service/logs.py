@@ -1,0 +1,80 @@
+"""Logs as JSON lines on stderr: one per request, and uvicorn's own messages in the same shape.
+
+A request line holds the method, path (without the query), status, latency and the scenario's
+jurisdiction — never the resident's data, which is in the body; `--log-bodies` adds the body,
+for debugging on a machine that may keep it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+ACCESS = logging.getLogger("policyrun.service.access")
+EVENTS = logging.getLogger("policyrun.service")
+
+# Where a handler leaves what the request line should say (jurisdiction, body) in the ASGI scope.
+NOTE = "policyrun.log"
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
+                "level": record.levelname.lower()}
+        fields = getattr(record, "fields", None)
+        if fields:
+            line.update(fields)
+        else:
+            line["logger"] = record.name
+            line["message"] = record.getMessage()
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def config(level: str = "info") -> dict:
+    """A logging.config dict (uvicorn's `log_config`): every logger of the service and of uvicorn
+    writes JSON lines to stderr. uvicorn's access log is off: the middleware below writes ours."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    loggers = {name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
+               for name in ("uvicorn", "uvicorn.error", "policyrun.service")}
+    return {"version": 1, "disable_existing_loggers": False,
+            "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+            "handlers": {"stderr": handler}, "loggers": loggers}
+
+
+def event(name: str, level: int = logging.INFO, **fields) -> None:
+    EVENTS.log(level, name, extra={"fields": {"event": name, **fields}})
+
+
+class RequestLog:
+    """ASGI middleware: time each HTTP request and log it when the response is done."""
+
+    def __init__(self, app, log_bodies: bool = False):
+        self.app = app
+        self.log_bodies = log_bodies
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        note = scope[NOTE] = {"log_bodies": self.log_bodies}
+        status = 500   # if the app fails before it starts a response
+
+        async def send_status(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            if ACCESS.isEnabledFor(logging.INFO):
+                fields = {"event": "request", "method": scope["method"], "path": scope["path"],
+                          "status": status,
+                          "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+                          "jurisdiction": note.get("jurisdiction")}
+                if self.log_bodies and "body" in note:
+                    fields["body"] = note["body"]
+                ACCESS.info("request", extra={"fields": fields})
