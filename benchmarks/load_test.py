@@ -46,21 +46,32 @@ class Server:
         self.process = subprocess.Popen([str(POLICYRUN), "serve", "--host", "127.0.0.1", "--port", "0",
                                          "--workers", str(workers)],
                                         stdout=subprocess.DEVNULL, stderr=self.log, cwd=ROOT)
-        self.port = self._wait_listening()
+        self.port, self.pids = self._wait_listening()
 
-    def _wait_listening(self, timeout: float = 120) -> int:
+    def cpu_seconds(self) -> float:
+        """User + system CPU time so far of the processes that serve (the workers)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])   # utime, stime
+        return total / ticks
+
+    def _wait_listening(self, timeout: float = 120):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit(f"the server exited ({self.process.returncode}): {Path(self.log.name).read_text()}")
             for line in Path(self.log.name).read_text(encoding="utf-8").splitlines():
                 if '"listening"' in line:
-                    return int(json.loads(line)["url"].rsplit(":", 1)[1])
+                    event = json.loads(line)
+                    return int(event["url"].rsplit(":", 1)[1]), event.get("worker_pids") or [event["pid"]]
             time.sleep(0.1)
         raise SystemExit("the server did not start in time")
 
     def request_lines(self) -> int:
-        return sum('"event": "request"' in line for line in Path(self.log.name).read_text(encoding="utf-8").splitlines())
+        lines = Path(self.log.name).read_text(encoding="utf-8").splitlines()
+        return sum('"event": "request"' in line for line in lines)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -171,10 +182,10 @@ def measure(workers: int, bodies, inproc_us, decisions, requests: int, concurren
         sequential_n = min(requests, 1000)
         sequential = loop.run_until_complete(run_requests(server.port, bodies, cycle(sequential_n), 1,
                                                           time.monotonic() + PHASE_TIMEOUT))
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), server.cpu_seconds()
         concurrent = loop.run_until_complete(run_requests(server.port, bodies, cycle(requests), concurrency,
                                                           time.monotonic() + PHASE_TIMEOUT))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, server.cpu_seconds() - cpu_before
         loop.close()
         errors = check(sequential, decisions, sequential_n) + check(concurrent, decisions, requests)
         latency_us = [ns / 1000 for _, status, ns, _ in sequential if status == 200]
@@ -189,6 +200,11 @@ def measure(workers: int, bodies, inproc_us, decisions, requests: int, concurren
             "concurrent": {"requests": len(concurrent), "connections": concurrency, "seconds": round(elapsed, 3),
                            "throughput_rps": round(len(concurrent) / elapsed, 1),
                            "latency_ms_p50": percentile(busy_ms, 50), "latency_ms_p99": percentile(busy_ms, 99)},
+            # CPU time the server spent per request, less the evaluation's own: the overhead as
+            # the machine's other load cannot inflate it (wall-clock latencies above can).
+            "server_cpu_ms_per_request": round(cpu / max(1, len(concurrent)) * 1000, 3),
+            "cpu_overhead_ms_per_request": round(cpu / max(1, len(concurrent)) * 1000
+                                                 - statistics.mean(inproc_us[i] for i, *_ in concurrent) / 1000, 3),
             "errors": len(errors), "first_errors": errors[:5],
             "request_log_lines": server.request_lines(),
         }
@@ -222,7 +238,9 @@ def main(argv=None) -> int:
         print(f"{workers} worker{'s' if workers > 1 else ''}: overhead median {s['overhead_ms_median']:.3f} ms "
               f"(p99 {s['overhead_ms_p99']:.3f}); sequential p50 {s['latency_ms_p50']:.3f} ms; "
               f"{c['throughput_rps']} req/s over {c['connections']} connections, "
-              f"p50 {c['latency_ms_p50']:.2f} ms, p99 {c['latency_ms_p99']:.2f} ms; {run['errors']} errors")
+              f"p50 {c['latency_ms_p50']:.2f} ms, p99 {c['latency_ms_p99']:.2f} ms; server CPU "
+              f"{run['server_cpu_ms_per_request']:.3f} ms/request ({run['cpu_overhead_ms_per_request']:.3f} above "
+              f"evaluation); {run['errors']} errors")
     report["machine"]["load_average_at_end"] = os.getloadavg()
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -26,8 +26,6 @@ from . import ast
 BLANK = " \t\r\n\f\u3000"   # what the grammar ignores between tokens, besides comments
 
 LEAD, HEAD, TRAIL, OPEN, CLOSE = "lead", "head", "trail", "open", "close"
-# Two events at one offset: an item ends (trail) before a `}` closes, before the next item starts.
-_ORDER = {TRAIL: 0, CLOSE: 1, LEAD: 2, OPEN: 3}
 
 # Enough of a tokenizer to find keywords and braces outside strings and comments.
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]|[^\s"#{}\u3000]+')
@@ -79,13 +77,11 @@ def key_of(item) -> object:
 
 @attrs.frozen
 class _Event:
+    """Where an item starts (lead) or ends (trail), or a `{` (open) or `}` (close) is. Two
+    events may share an offset (`a: 1}`), but then no comment can come between them."""
     pos: int
     kind: str
     key: object
-
-    @property
-    def order(self):
-        return (self.pos, _ORDER[self.kind])
 
 
 class Trivia:
@@ -100,9 +96,10 @@ class Trivia:
         if text is not None:
             self._comment_starts = [c.start for c in comments]
             self._comments = list(comments)
-            events = sorted(self._events(module), key=lambda e: e.order)
+            events = sorted(self._events(module), key=lambda e: e.pos)
+            positions = [e.pos for e in events]
             for comment in comments:
-                self._attach(comment, events)
+                self._attach(comment, events, bisect.bisect_right(positions, comment.start))
 
     # ---- what the printer asks
 
@@ -150,8 +147,8 @@ class Trivia:
     def _slot(self, kind, key) -> list[Comment]:
         return self.slots.get((kind, key), [])
 
-    def _attach(self, comment: Comment, events: list[_Event]) -> None:
-        i = bisect.bisect_right([e.pos for e in events], comment.start)
+    def _attach(self, comment: Comment, events: list[_Event], i: int) -> None:
+        """Put a comment in a slot by the events around it: `events[i - 1]` before it."""
         before, after = (events[i - 1] if i else None), events[i]
         if before is not None and before.kind == LEAD:
             slot = (HEAD, before.key)                  # inside an item, before its nested items
@@ -276,7 +273,7 @@ def _nodes(value):
     if isinstance(value, tuple):
         for v in value:
             yield from _nodes(v)
-    elif attrs.has(type(value)) and not isinstance(value, (Comment,)) and hasattr(value, "span"):
+    elif attrs.has(type(value)) and hasattr(value, "span"):
         yield value
 
 

@@ -1,11 +1,10 @@
 """unparse(module) -> the canonical text of a policy (`policyrun fmt`).
 
 The layout, in short: two spaces per level; every declaration and every item of a `{ … }`
-on its own line(s); the entries of a parameter table and the options of an ambiguity aligned
-(a Chinese character counts two columns); lines up to 100 columns where the code can break
-(strings never do); comments and the author's blank lines (at most one) kept. Expressions are
-laid out by dsl/layout.py. `parse(unparse(m)) == m`, and formatting formatted text changes
-nothing.
+on its own line(s); the `=` of a parameter table's entries in one column (a Chinese character
+counts two); lines up to 100 columns where the code can break (strings never do); comments,
+and the author's blank lines (one at most), kept. Expressions are laid out by dsl/layout.py.
+`parse(unparse(m)) == m`, and formatting formatted text changes nothing.
 """
 from __future__ import annotations
 
@@ -71,7 +70,7 @@ def data_text(value, quoted=False) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     kind = "decimal" if isinstance(value, Decimal) else "int"
-    sign = "-" if value < 0 or str(value).startswith("-") else ""
+    sign = "-" if str(value).startswith("-") else ""      # also Decimal("-0.0")
     return sign + literal_text(ast.Literal(abs(value), kind))
 
 
@@ -87,8 +86,8 @@ def data_path_text(path: tuple) -> str:
             out += f"[{part}]"
         else:
             # `a.1.5` would read as the one part `1.5`: parts `1` and `5` are `a.1 .5`.
-            joint = " ." if isinstance(previous, str) and previous.isdigit() and part[:1].isdigit() else "."
-            out += (joint if out else "") + part
+            digits = isinstance(previous, str) and previous.isdigit() and part[:1].isdigit()
+            out += (" ." if digits else ".") + part if out else part
         previous = part
     return out
 
@@ -118,7 +117,7 @@ class _Printer(Layout):
             lines += self.trivia.item("title", 2, [f"  title {quote(m.title)}"], True)
         if m.years is not None:
             lines += self.trivia.item("years", 2, [f"  years {m.years[0]}..{m.years[1]}"], True)
-        closing = self.trivia.closing(m, first=True)
+        closing = self.trivia.closing(m, first=not m.decls)
         if m.decls or closing:
             lines.append("")
         for i, decl in enumerate(m.decls):
@@ -127,7 +126,7 @@ class _Printer(Layout):
             previous = m.decls[i - 1] if i else None
             blank = type(previous) is not type(decl) or _braced(decl) or _braced(previous)
             lines += self.trivia.item(decl, 0, self.decl(decl, 0), first=i == 0, default_blank=blank)
-        return lines + (self.trivia.closing(m, first=False) if m.decls else closing)
+        return lines + closing
 
     def decl(self, d, indent: int) -> list[str]:
         return self._DECLS[type(d)](self, d, indent)
@@ -157,8 +156,11 @@ class _Printer(Layout):
         if not d.keys:
             return self.value(head + " = ", d.entries[0].value, indent)
         keys = _aligned_keys(d.entries)
-        return self.container(d, [f"{head} by {', '.join(d.keys)} {{"], indent,
-                              lambda entry, at: self.value(f"{' ' * at}{keys[id(entry)]} = ", entry.value, at, False))
+
+        def entry(e: ast.ParamEntry, at: int) -> list[str]:
+            # A table reads across: a value stays beside its key.
+            return self.value(f"{' ' * at}{keys[id(e)]} = ", e.value, at, next_line=False)
+        return self.container(d, [f"{head} by {', '.join(d.keys)} {{"], indent, entry)
 
     def value(self, prefix: str, value: ast.ParamValue, indent: int, next_line=True) -> list[str]:
         """A value, then its provenance (`from`, `assumed`, `note`): each on the value's line
@@ -200,13 +202,16 @@ class _Printer(Layout):
         return self.container(d, [f"{' ' * indent}route {d.name}{_optional(' by ', d.by)} {{"], indent)
 
     def _when(self, d: ast.WhenClause, indent: int) -> list[str]:
-        prefix = f"{' ' * indent}when "
-        return glue([prefix], self.lines(d.expr, indent, width(prefix)))
+        return self.clause("when", d.expr, indent)
+
+    def clause(self, word: str, e, indent: int) -> list[str]:
+        """`when e`, `holds e`: the expression after the word, broken there if need be."""
+        prefix = f"{' ' * indent}{word} "
+        return glue([prefix], self.lines(e, indent, width(prefix)))
 
     def _require(self, d: ast.RequireClause, indent: int) -> list[str]:
         """`require c else ID "why"`: as much of it on the first line as fits, the rest below."""
-        prefix = f"{' ' * indent}require "
-        lines = glue([prefix], self.lines(d.expr, indent, width(prefix)))
+        lines = self.clause("require", d.expr, indent)
         rule, reason, more = f"else {d.rule}", quote(d.message), " " * (indent + 2)
         if len(lines) == 1 and self.fits(width(lines[0]) + 1, f"{rule} {reason}"):
             return [f"{lines[0]} {rule} {reason}"]
@@ -249,10 +254,8 @@ class _Printer(Layout):
     def _invariant(self, d: ast.InvariantDecl, indent: int) -> list[str]:
         inner, body = indent + 2, []
         if d.when is not None:
-            body += self.trivia.item(d.when, inner, self._when(ast.WhenClause(d.when), inner), first=True)
-        prefix = f"{' ' * inner}holds "
-        holds = glue([prefix], self.lines(d.holds, inner, width(prefix)))
-        body += self.trivia.item(d.holds, inner, holds, first=d.when is None)
+            body += self.trivia.item(d.when, inner, self.clause("when", d.when, inner), first=True)
+        body += self.trivia.item(d.holds, inner, self.clause("holds", d.holds, inner), first=d.when is None)
         head = f"{' ' * indent}invariant {quote(d.name)}{_for_rules(d.rules)} {{"
         return self.trivia.block(d, [head], body, indent)
 

@@ -156,6 +156,8 @@ class _Merger:
                        else "choose another name")
 
     def _input(self, decl, source):
+        if not T.valid(T.from_ref(decl.type)):
+            return   # reported as an unknown type (C014)
         want = self.contract.get(decl.path)
         if want is None:
             self.error("C012", f"`{decl.path}` is not a field of the scenario contract", source, decl,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .dsl.diagnostics import PolicyError
+from .dsl.diagnostics import Diagnostic, PolicyError
 from .dsl.parse import parse
 from .load import PolicyLoader, bundled_directory, read_source
 
@@ -35,13 +35,19 @@ def file_chain(path: Path, policy_dir=None) -> list:
     module = parse(source)
     chain = []
     if module.extends:
-        chain = _parents(module.extends, path, policy_dir)
+        chain = _parents(module, source, path, policy_dir)
     return chain + [(module, source)]
 
 
-def _parents(name, path, policy_dir):
+def _parents(module, source, path, policy_dir):
+    name = module.extends
     candidates = [Path(policy_dir)] if policy_dir else [path.parent, bundled_directory()]
     for directory in candidates:
         if (directory / f"{name}.policy").exists():
             return PolicyLoader(directory).chain(name)
-    return PolicyLoader(candidates[0]).chain(name)   # raises the "no policy to extend" diagnostic
+    import difflib
+    available = sorted({p.stem for d in candidates for p in d.glob("*.policy")} - {module.name})
+    close = difflib.get_close_matches(name, available, n=1)
+    raise PolicyError([Diagnostic("C011", f"there is no policy `{name}` to extend", source, module.span,
+                                  help=f"did you mean `{close[0]}`?" if close else
+                                  f"put `{name}.policy` beside this file, or pass --policies DIR")])

@@ -43,8 +43,8 @@ def main():
 
     \b
     Examples:
-      policyrun evaluate examples/harbin-newborn-day-91.json
-      policyrun evaluate - --reading A-BREAK=each_year < scenario.json
+      policyrun evaluate scenario.json
+      policyrun evaluate - --reading ID=OPTION < scenario.json
       policyrun check policies/*.policy
     """
 
@@ -53,7 +53,7 @@ def main():
 @click.argument("scenario", required=False,
                 type=click.Path(exists=True, allow_dash=True, dir_okay=False, path_type=str))
 @click.option("--reading", "readings", multiple=True, metavar="ID=OPTION",
-              help="Choose an option of a declared ambiguity (repeatable), e.g. A-BREAK=each_year.")
+              help="Choose an option of a declared ambiguity (repeatable): ID=OPTION.")
 @click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
               help="Use the .policy files of this directory instead of the bundled ones.")
 @click.option("--explain", is_flag=True,
@@ -189,7 +189,7 @@ def _decide_or_exit(scenario, readings, policy_dir, explain=False):
 @main.command()
 @click.argument("scenario", type=click.Path(exists=True, allow_dash=True, dir_okay=False, path_type=str))
 @click.option("--reading", "readings", multiple=True, metavar="ID=OPTION",
-              help="Choose an option of a declared ambiguity (repeatable), e.g. A-BREAK=each_year.")
+              help="Choose an option of a declared ambiguity (repeatable): ID=OPTION.")
 @click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
               help="Use the .policy files of this directory instead of the bundled ones.")
 def explain(scenario, readings, policy_dir):
@@ -245,7 +245,7 @@ def verify(files, examples, policy_dir):
 
     \b
     Example:
-      policyrun verify policies/harbin.policy --examples 500
+      policyrun verify policies/<area>.policy --examples 500
     """
     import os
     from .load import bundled_directory
@@ -291,7 +291,7 @@ def run_examples(paths, policy_dir, show_coverage, coverage_json, junit_xml):
     \b
     Examples:
       policyrun test
-      policyrun test policies/harbin.policy --coverage
+      policyrun test policies/<area>.policy --coverage
       policyrun test my-policies/ --junit-xml report.xml --coverage-json coverage.json
     """
     from .coverage_report import coverage_json as make_coverage, render_table
@@ -423,6 +423,7 @@ def serve(host, port, policy_dir, workers, max_body, max_batch, admin_token, log
       policyrun serve --port 8080 --workers 2
     """
     try:
+        import uvicorn  # noqa: F401  (imported by the workers; missing, it is the same advice)
         from .service.app import Options
         from .service.server import serve as run_server
         from .service.state import NoPolicies

@@ -64,6 +64,10 @@ def _decide(policy, ctx, scenario, decision):
         c.trail = ctx.trail
         consulted.extend(c.trail)
     candidates = _within_span(policy, candidates, unknown, asked)
+    span = policy.checked.years
+    if span and any(not span[0] <= y <= span[1] for y in asked):
+        unknown.append(f"`{policy.name}` answers only for coverage years {span[0]}–{span[1]}, "
+                       f"and {_list(asked)} was asked")
     matches = [c for c in candidates if not asked or _years(c) == asked]
     if matches:
         chosen = matches[0]
@@ -71,6 +75,8 @@ def _decide(policy, ctx, scenario, decision):
         decision.update(_assemble(policy, ctx, chosen, scenario))
         decision["accepted"] = True
         return
+    if not candidates and not reasons and not unknown:   # no rule grants it, and none refuses it
+        unknown.append(f"no route of `{policy.name}` applies to this application, and no rule refuses it")
     for c in candidates:
         reasons.append({"rule": c.offer_rule, "message":
                         f"route `{c.route.name}` covers coverage year(s) {_list(_years(c))}, not {_list(asked)}"})

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import attrs
 
-from .dsl.parse import parse
-from .load import bundled_directory, read_source
+from .load import bundled_directory
 
 MISSING = object()   # an expected path the decision does not have
 
@@ -78,16 +77,15 @@ def run_file(path, policy_dir=None, coverage: bool = False) -> FileRun:
     """Check and compile one file (with the policies it extends) and run its examples.
     Raises PolicyError if the file or a policy it extends is invalid."""
     from .check import check
-    from .checkfiles import _parents
+    from .checkfiles import file_chain
     from .compile import compile_policy
     from .coverage import Collector
     from .scenario import FIELD_TYPES
 
     path = Path(path)
-    source = read_source(path)
-    module = parse(source)
-    chain = _parents(module.extends, path, policy_dir) if module.extends else []
-    checked = check(chain + [(module, source)], FIELD_TYPES)
+    chain = file_chain(path, policy_dir)
+    module, source = chain[-1]
+    checked = check(chain, FIELD_TYPES)
     collector = Collector() if coverage else None
     policy = compile_policy(checked, coverage=collector)
     results = tuple(run_example(policy, decl, src) for decl, src in checked.examples)

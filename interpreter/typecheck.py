@@ -74,6 +74,8 @@ class ExprChecker:
     def field(self, field, source, scope):
         from .check import ROUTE_FIELDS
         self._source = source
+        if field.name not in ROUTE_FIELDS and not field.name.startswith("other_"):
+            return   # an unknown field is reported once (C020), not type-checked too
         want = ROUTE_FIELDS.get(field.name, "money")
         if field.name == "amount":
             scope = dict(scope, year="int")

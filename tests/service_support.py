@@ -1,5 +1,7 @@
 """Helpers shared by the service tests: the bundled policies loaded once per test session, an
-in-process client, and a real `policyrun serve` process on a free loopback port."""
+in-process client, and a real `policyrun serve` process on a free loopback port. The service's
+packages (starlette, uvicorn, httpx, …) are in the `test` extra: without them these tests fail
+rather than skip."""
 from __future__ import annotations
 
 import json
@@ -12,12 +14,7 @@ import time
 import warnings
 from functools import lru_cache
 
-import pytest
-
 from conftest import ROOT, policyrun_command
-
-pytest.importorskip("starlette", reason="the service tests need the `service` extra (starlette, uvicorn)")
-pytest.importorskip("uvicorn", reason="the service tests need the `service` extra (starlette, uvicorn)")
 
 
 @lru_cache(maxsize=None)

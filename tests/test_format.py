@@ -349,6 +349,23 @@ def test_bundled_policy_keeps_its_meaning_and_comments(path):
     assert not [line for line in formatted.split("\n") if line != line.rstrip()]
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(BUNDLED), st.data())
+def test_comments_added_anywhere_in_a_bundled_policy_are_kept_in_order(path, data):
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for k in range(data.draw(st.integers(1, 12), label="comments")):
+        at = data.draw(st.integers(0, len(lines) - 1), label="line")
+        if data.draw(st.booleans(), label="own line"):
+            lines.insert(at, f"# added {k}")
+        else:
+            lines[at] += f"  # added {k}"
+    text = "\n".join(lines)
+    formatted = format_source(text)
+    assert comments_of(formatted) == comments_of(text)
+    assert format_source(formatted) == formatted
+    assert parsed(formatted) == parsed(text)
+
+
 def test_there_are_bundled_policies():
     assert len(BUNDLED) >= 3
 

@@ -2,18 +2,16 @@
 Python; no browser is downloaded): evaluate an example and see its coverage dates, switch a
 reading and see the decision change, submit broken JSON and see the error, check a policy with a
 mistake and see its diagnostic. Screenshots of each state go to tests/output/ (not committed)."""
-import os
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from service_support import Server
 
 CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is absent (Debian's chromium package; .ci/run installs it)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the `test` extra)")
+from playwright import sync_api  # noqa: E402  (the `test` extra; only a missing browser skips)
 
 # The closed network: no background connections, no component updates (machines/python.md).
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -29,7 +27,6 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     with sync_api.sync_playwright() as p:
         launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         yield launched
@@ -79,6 +76,11 @@ def test_evaluate_an_example_shows_its_coverage_dates(page):
     link.click()
     expect(page.locator("#src-HRB-1")).to_be_visible()
     expect(page.locator("#sources")).to_contain_text("新生儿在出生0—90天")
+    # every rule that decided links to its quote, those outside the trace too
+    chips = page.locator("#summary dl.facts a.rule")
+    assert chips.all_inner_texts() == ["HRB-1", "HRB-4"]
+    chips.nth(1).click()
+    expect(page.locator("#src-HRB-4")).to_be_visible()
     shot(page, "accepted")
 
 

@@ -265,21 +265,16 @@ def test_coverage_json_names_exercised_and_unexercised(tmp_path):
 def test_coverage_build_decides_exactly_as_the_normal_build():
     """Instrumenting a policy must not change a single decision."""
     from policyrun.check import check
-    from policyrun.checkfiles import _parents
+    from policyrun.checkfiles import file_chain
     from policyrun.compile import compile_policy
     from policyrun.coverage import Collector
-    from policyrun.dsl.parse import parse
     from policyrun.evaluate import evaluate
-    from policyrun.load import read_source
     from policyrun.scenario import FIELD_TYPES, parse_scenario
     from policyrun.testing import scenario_data
 
     for name in BUNDLED_WITH_EXAMPLES:
         path = ROOT / "policies" / f"{name}.policy"
-        source = read_source(path)
-        module = parse(source)
-        chain = _parents(module.extends, path, None) if module.extends else []
-        checked = check(chain + [(module, source)], FIELD_TYPES)
+        checked = check(file_chain(path), FIELD_TYPES)
         plain, probed = compile_policy(checked), compile_policy(checked, coverage=Collector())
         for route in plain.routes:   # the normal build has no probe anywhere in its routes
             assert all(test.__name__ != "probed" for test, _, _ in route.requires)

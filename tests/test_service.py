@@ -4,7 +4,6 @@ import json
 import logging
 
 import pytest
-
 from service_support import bundled_snapshot, client, example, make_app
 
 DAY_91 = "harbin-newborn-day-91"
@@ -177,6 +176,21 @@ def test_schema_per_jurisdiction(api):
     r = api.get("/v1/schema/harbin")
     assert r.json() == scenario_schema(bundled_snapshot().policies, "harbin")
     assert_error(api.get("/v1/schema/atlantis"), 404, "jurisdiction", "harbin")
+
+
+def test_rules_with_their_source_quotes(api):
+    rules = {r["id"]: r for r in api.get("/v1/rules/harbin").json()["rules"]}
+    checked = bundled_snapshot().policies.policy("harbin").checked
+    assert set(rules) == set(checked.rules)
+    hrb1 = rules["HRB-1"]
+    assert hrb1["module"] == "harbin" and hrb1["title"] == checked.rules["HRB-1"].decl.title
+    assert "新生儿在出生0—90天" in hrb1["citations"][0]["quote"]
+    # every rule a decision names can be shown with its source
+    decision = api.post("/v1/evaluate", json=example(DAY_91)).json()
+    named = decision["decided_by"] + [r["rule"] for r in decision["reasons"]]
+    named += decision["alternatives"][0]["decided_by"]
+    assert set(named) <= set(rules)
+    assert_error(api.get("/v1/rules/atlantis"), 404, "jurisdiction")
 
 
 def test_examples_endpoint_and_health(api):

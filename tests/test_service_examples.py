@@ -7,6 +7,7 @@ After adding or changing an example, refresh the copies:
 """
 import os
 import shutil
+import tomllib
 
 from conftest import ROOT
 
@@ -28,8 +29,6 @@ def test_playground_examples_are_copies_of_examples():
 
 
 def test_the_package_ships_them():
-    from conftest import ROOT as root
-    import tomllib
-    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = data["tool"]["setuptools"]["package-data"]["policyrun.service"]
     assert "static/examples/*.json" in patterns and "static/*.js" in patterns

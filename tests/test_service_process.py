@@ -8,8 +8,6 @@ import threading
 import time
 
 import httpx
-import pytest
-
 from conftest import ROOT, policyrun_command
 from service_support import Server, example, small_policy_dir
 

@@ -9,7 +9,6 @@ changes the policies under a request already running.
 from __future__ import annotations
 
 import hmac
-import logging
 import os
 import signal
 from contextlib import asynccontextmanager
@@ -23,15 +22,13 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..dsl.diagnostics import PolicyError, render
 from ..scenario import ScenarioError
 from ..values import EvaluationError
 from . import logs
 from .checktext import check_text
+from .http import ApiError, decode, error_response, evaluation_error, flag, json_response, read_body, scenario_error
 from .openapi import document
-from .http import (ApiError, decode, error_response, evaluation_error, flag, json_response, read_body,
-                   scenario_error)
-from .state import Live, NoPolicies, Snapshot, build, examples, static_directory
+from .state import Live, Snapshot, build, examples, static_directory
 
 MiB = 1024 * 1024
 
@@ -47,7 +44,10 @@ class Options:
     supervisor_pid: int | None = None  # with --workers N: told to reload the other workers
 
 
-def create_app(options: Options = Options(), snapshot: Snapshot | None = None, on_ready=None) -> Starlette:
+def create_app(options: Options = Options(), snapshot: Snapshot | None = None, on_ready=None,
+               access_log=None) -> Starlette:
+    """`access_log`: called with each request's log fields (default: the `logging` logger
+    policyrun.service.access); `on_ready`: called once the app has started."""
     live = Live(snapshot or build(options.policy_dir), options.policy_dir)
     routes = [
         Route("/", playground, methods=["GET"]),
@@ -58,6 +58,7 @@ def create_app(options: Options = Options(), snapshot: Snapshot | None = None, o
         Route("/v1/check", check, methods=["POST"]),
         Route("/v1/jurisdictions", jurisdictions, methods=["GET"]),
         Route("/v1/schema/{jurisdiction}", schema, methods=["GET"]),
+        Route("/v1/rules/{jurisdiction}", rules, methods=["GET"]),
         Route("/v1/examples", list_examples, methods=["GET"]),
         Mount("/static", StaticFiles(directory=static_directory()), name="static"),
     ]
@@ -69,7 +70,7 @@ def create_app(options: Options = Options(), snapshot: Snapshot | None = None, o
     app.state.live = live
     app.state.options = options
     # Inside Starlette's server-error layer: a request that fails unhandled is logged as a 500.
-    app.add_middleware(logs.RequestLog, log_bodies=options.log_bodies)
+    app.add_middleware(logs.RequestLog, log_bodies=options.log_bodies, emit=access_log)
     return app
 
 
@@ -79,7 +80,8 @@ def _lifespan(on_ready):
         if app.state.options.handle_sighup:
             import asyncio
             loop = asyncio.get_running_loop()
-            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(reload(app, "SIGHUP")))
+            live = app.state.live
+            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(live.reload("SIGHUP")))
         if on_ready is not None:
             on_ready()
         yield
@@ -187,6 +189,14 @@ async def schema(request):
     return json_response(snapshot.schemas[name])
 
 
+async def rules(request):
+    snapshot = request.app.state.live.snapshot
+    name = request.path_params["jurisdiction"]
+    if not snapshot.knows(name):
+        raise ApiError(404, "jurisdiction", f"unknown jurisdiction; expected one of: {', '.join(snapshot.schemas)}")
+    return json_response({"jurisdiction": name, "rules": snapshot.rules[name]})
+
+
 async def list_examples(request):
     return Response(_examples_json(), media_type="application/json")
 
@@ -206,8 +216,8 @@ async def healthz(request):
 async def openapi(request):
     snapshot = request.app.state.live.snapshot
     cached = getattr(request.app.state, "openapi", None)
-    if cached is None or cached[0] is not snapshot:   # made once per generation of the policies
-        cached = request.app.state.openapi = (snapshot, document(snapshot, request.app.state.options))
+    if cached is None or cached[0] != snapshot.generation:   # made once per generation of the policies
+        cached = request.app.state.openapi = (snapshot.generation, document(snapshot, request.app.state.options))
     return json_response(cached[1])
 
 
@@ -229,7 +239,7 @@ async def admin_reload(request):
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), options.admin_token.encode()):
         raise ApiError(401, "Authorization", "expected `Authorization: Bearer <admin token>`",
                        headers={"WWW-Authenticate": "Bearer"})
-    result = await reload(request.app, "admin")
+    result = await request.app.state.live.reload("admin")
     if result["reloaded"] and options.supervisor_pid:
         os.kill(options.supervisor_pid, signal.SIGHUP)   # the supervisor reloads the other workers
     if result["reloaded"]:
@@ -238,30 +248,6 @@ async def admin_reload(request):
     return json_response({"error": {"path": "$", "message": f"the policies did not load ({problems} "
                                     f"problem{'s' if problems != 1 else ''}); still serving generation "
                                     f"{result['generation']}"}, **result}, 422)
-
-
-async def reload(app, reason: str) -> dict:
-    """Build the policies again beside the ones served, then swap; if they fail to load, keep
-    serving the old ones and report why (in the result and in the log)."""
-    live = app.state.live
-    async with live.lock:
-        old = live.snapshot
-        try:
-            new = await run_in_threadpool(build, live.directory, old.generation + 1)
-        except PolicyError as err:
-            logs.event("reload_failed", logging.ERROR, reason=reason, generation=old.generation, pid=os.getpid(),
-                       diagnostics=[render(d) for d in err.diagnostics])
-            return {"reloaded": False, "generation": old.generation,
-                    "diagnostics": [d.to_json() for d in err.diagnostics]}
-        except (NoPolicies, OSError) as err:
-            logs.event("reload_failed", logging.ERROR, reason=reason, generation=old.generation, pid=os.getpid(),
-                       message=str(err))
-            return {"reloaded": False, "generation": old.generation, "diagnostics": [], "message": str(err)}
-        live.swap(new)
-    logs.event("reloaded", reason=reason, generation=new.generation, jurisdictions=len(new.jurisdictions),
-               pid=os.getpid())
-    return {"reloaded": True, "generation": new.generation, "loaded_at": new.loaded_at,
-            "jurisdictions": [j["name"] for j in new.jurisdictions]}
 
 
 # ---- errors and helpers -------------------------------------------------------------------

@@ -38,6 +38,13 @@ def _json(schema: dict, description: str) -> dict:
 
 
 ERROR = _json(_ref("Error"), "the request is refused; `error.path` names what is wrong")
+GENERATION = {"X-Policyrun-Generation": {
+    "description": "which load of the policies answered (1 at start, +1 at each reload)",
+    "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
+
+
+def _answered(schema: dict, description: str) -> dict:
+    return dict(_json(schema, description), headers=GENERATION)
 
 DECISION = _obj({
     "jurisdiction": {"type": "string"},
@@ -115,7 +122,7 @@ def document(snapshot, options) -> dict:
         "/v1/evaluate": {"post": {
             "summary": "one scenario -> its decision", "operationId": "evaluate", "parameters": [explain],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Scenario")}}},
-            "responses": {"200": _json(_ref("Decision"), "the decision (accepted, refused or undetermined)"),
+            "responses": {"200": _answered(_ref("Decision"), "the decision (accepted, refused or undetermined)"),
                           "400": ERROR, "413": ERROR,
                           "422": _json(_ref("Error"), "the scenario breaks the contract or the policy's "
                                                       "declarations, or the policy failed on it (`code`)")}}},
@@ -124,8 +131,8 @@ def document(snapshot, options) -> dict:
             "operationId": "evaluateBatch", "parameters": [explain],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "array", "items": _ref("Scenario"), "maxItems": options.max_batch}}}},
-            "responses": {"200": _json({"type": "array", "items": {"anyOf": [_ref("Decision"), _ref("ItemError")]}},
-                                       "one item per scenario, in order"),
+            "responses": {"200": _answered({"type": "array", "items": {"anyOf": [_ref("Decision"), _ref("ItemError")]}},
+                                           "one item per scenario, in order"),
                           "400": ERROR, "413": ERROR, "422": ERROR}}},
         "/v1/check": {"post": {
             "summary": "parse and check policy text (never evaluated); diagnostics with line and column",
@@ -144,6 +151,18 @@ def document(snapshot, options) -> dict:
             "parameters": [{"name": "jurisdiction", "in": "path", "required": True, "schema": {"type": "string"},
                             "example": snapshot.jurisdictions[0]["name"]}],
             "responses": {"200": _json({"type": "object"}, "the schema"), "404": ERROR}}},
+        "/v1/rules/{jurisdiction}": {"get": {
+            "summary": "every rule of a jurisdiction's policy with its source quotes", "operationId": "rules",
+            "parameters": [{"name": "jurisdiction", "in": "path", "required": True, "schema": {"type": "string"},
+                            "example": snapshot.jurisdictions[0]["name"]}],
+            "responses": {"200": _json(_obj({"jurisdiction": {"type": "string"}, "rules": {
+                "type": "array", "items": _obj({
+                    "id": {"type": "string"}, "title": {"type": ["string", "null"]}, "module": {"type": "string"},
+                    "citations": {"type": "array", "items": _obj({
+                        "source": {"type": "string"}, "title": {"type": ["string", "null"]},
+                        "quote": {"type": ["string", "null"]}}, ["source"])}},
+                    ["id", "title", "citations"])}}, ["jurisdiction", "rules"]), "the rules"),
+                "404": ERROR}}},
         "/v1/examples": {"get": {
             "summary": "the example scenarios bundled with the playground", "operationId": "examples",
             "responses": {"200": _json(_obj({"examples": {"type": "array", "items": _obj(

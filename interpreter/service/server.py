@@ -77,7 +77,7 @@ def _url(host: str, port: int) -> str:
 
 def _run(options: Options, sock, snapshot, ready) -> None:
     import uvicorn
-    app = create_app(options, snapshot, on_ready=ready)
+    app = create_app(options, snapshot, on_ready=ready, access_log=logs.JsonLines(sys.stderr))
     # log_config=None: the JSON logging configured above stays; access_log: ours is the middleware.
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", server_header=False,
                             timeout_graceful_shutdown=30)

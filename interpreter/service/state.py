@@ -1,22 +1,28 @@
 """What one generation of the service serves, built completely before it is used.
 
 A `Snapshot` holds the policies — parsed, checked and compiled once, every jurisdiction — and
-what the endpoints derive from them (the jurisdiction listing, the scenario schemas). It is never changed after `build` returns. A reload builds a new one beside the old
-and `Live.swap` replaces one reference, so a request that already holds the old snapshot finishes
-with it: nothing in flight sees half of a reload.
+what the endpoints derive from them (the jurisdiction listing, the scenario schemas, the rules).
+It is never changed after `build` returns. A reload builds a new one beside the old and
+`Live.reload` replaces one reference, so a request that already holds the old snapshot finishes with it: nothing in
+flight sees half of a reload.
 
 No web framework is imported here.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime
 import json
+import logging
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from ..api import Policies
+from ..dsl.diagnostics import PolicyError, render
 from ..schema import scenario_schema
+from . import logs
 
 
 class NoPolicies(Exception):
@@ -31,6 +37,7 @@ class Snapshot:
     jurisdictions: list            # [{"name", "title", "extends", "years", "ambiguities"}]
     schemas: dict                  # jurisdiction -> JSON Schema of its scenarios
     schema_all: dict               # one schema for every jurisdiction (the OpenAPI request body)
+    rules: dict                    # jurisdiction -> [{"id", "title", "module", "citations"}]
 
     def knows(self, jurisdiction) -> bool:
         return isinstance(jurisdiction, str) and jurisdiction in self.schemas
@@ -51,6 +58,7 @@ def build(directory=None, generation: int = 1) -> Snapshot:
         jurisdictions=[_listing(policies, name) for name in names],
         schemas={name: scenario_schema(policies, name) for name in names},
         schema_all=scenario_schema(policies),
+        rules={name: _rules(policies, name) for name in names},
     )
 
 
@@ -68,23 +76,48 @@ def _listing(policies: Policies, name: str) -> dict:
             "years": years, "ambiguities": ambiguities}
 
 
+def _rules(policies: Policies, name: str) -> list:
+    """Every rule of the policy (its own and those it inherits), with its citations: the source's
+    declared attributes and the quote, so that any rule ID in a decision can be shown with it."""
+    from ..citation import source_info
+    checked = policies.policy(name).checked
+    return [{"id": rule_id, "title": info.decl.title, "module": info.module,
+             "citations": [dict(source_info(checked, cite.source), quote=cite.quote) for cite in info.decl.cites]}
+            for rule_id, info in checked.rules.items()]
+
+
 class Live:
-    """The snapshot being served, and the one lock that orders reloads."""
+    """The snapshot being served; reloads, one at a time."""
 
     def __init__(self, snapshot: Snapshot, directory=None):
         self.snapshot = snapshot
         self.directory = directory
         self._lock = None   # an asyncio.Lock, made on first use inside the running loop
 
-    @property
-    def lock(self):
-        import asyncio
+    async def reload(self, reason: str) -> dict:
+        """Build the policies again beside the ones served (in a thread: requests go on being
+        answered meanwhile), then swap one reference. If they fail to load, keep serving the old
+        ones and say why, in the result and in the log."""
         if self._lock is None:
             self._lock = asyncio.Lock()
-        return self._lock
-
-    def swap(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot   # one reference: atomic for every reader
+        async with self._lock:
+            old = self.snapshot
+            try:
+                new = await asyncio.to_thread(build, self.directory, old.generation + 1)
+            except PolicyError as err:
+                logs.event("reload_failed", logging.ERROR, reason=reason, generation=old.generation,
+                           pid=os.getpid(), diagnostics=[render(d) for d in err.diagnostics])
+                return {"reloaded": False, "generation": old.generation,
+                        "diagnostics": [d.to_json() for d in err.diagnostics]}
+            except (NoPolicies, OSError) as err:
+                logs.event("reload_failed", logging.ERROR, reason=reason, generation=old.generation,
+                           pid=os.getpid(), message=str(err))
+                return {"reloaded": False, "generation": old.generation, "diagnostics": [], "message": str(err)}
+            self.snapshot = new   # one reference: a request holding the old snapshot keeps it
+        logs.event("reloaded", reason=reason, generation=new.generation, jurisdictions=len(new.jurisdictions),
+                   pid=os.getpid())
+        return {"reloaded": True, "generation": new.generation, "loaded_at": new.loaded_at,
+                "jurisdictions": [j["name"] for j in new.jurisdictions]}
 
 
 # ---- the example scenarios shipped with the playground -------------------------------------

@@ -11,6 +11,7 @@ const $ = (selector) => document.querySelector(selector);
 const state = {
   jurisdictions: [],   // from /v1/jurisdictions
   examples: [],        // from /v1/examples
+  rules: new Map(),    // jurisdiction -> Map(rule ID -> {title, citations}), from /v1/rules
   decision: null,      // the last decision shown (re-rendered when the language changes)
   check: null,         // the last check result, with its text and name
 };
@@ -140,7 +141,20 @@ async function evaluate() {
     return;
   }
   state.decision = data;
-  renderDecision(data, $("#result"));
+  renderDecision(data, $("#result"), await rulesOf(data.jurisdiction));
+}
+
+// The rules of a jurisdiction with their source quotes, fetched once.
+async function rulesOf(name) {
+  if (!state.rules.has(name)) {
+    try {
+      const listing = await getJson(`/v1/rules/${encodeURIComponent(name)}`);
+      state.rules.set(name, new Map(listing.rules.map((r) => [r.id, r])));
+    } catch {
+      return new Map();   // the trace's own citations still link
+    }
+  }
+  return state.rules.get(name);
 }
 
 // ---- the check tab
@@ -181,7 +195,7 @@ function switchLanguage() {
   fillExamples();
   $("#example").value = chosen;
   fillReadings();
-  if (state.decision) renderDecision(state.decision, $("#result"));
+  if (state.decision) renderDecision(state.decision, $("#result"), state.rules.get(state.decision.jurisdiction));
   showCheck();
 }
 

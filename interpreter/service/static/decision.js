@@ -72,18 +72,25 @@ function reasons(d, known) {
     el("ul", {}, d.reasons.map((r) => el("li", {}, ruleLink(r.rule, known), " ", r.message))));
 }
 
-// {rule: [{title, label, quote}]} from the trace's citations, in the order first met.
-function sourcesOf(trace) {
+function label(citation) {
+  return [citation.number, citation.title, citation.published ?? citation.date].filter(Boolean).join(" · ");
+}
+
+// Every rule the decision names (its own, its alternatives', its reasons', the trace's), in the
+// order first met: {rule: {title, quotes: [{quote, label}]}}. The quotes come from the policy's
+// rule listing (/v1/rules); a rule missing there keeps the trace's citation.
+function sourcesOf(d, rules) {
   const found = new Map();
-  for (const step of trace ?? []) {
-    const src = step.source;
-    if (!step.rule || !src || !src.quote) continue;
-    const list = found.get(step.rule) ?? [];
-    if (!list.some((q) => q.quote === src.quote)) {
-      list.push({ title: step.title, quote: src.quote,
-                  label: [src.number, src.title, src.published ?? src.date].filter(Boolean).join(" · ") });
-    }
-    found.set(step.rule, list);
+  const add = (rule, title, citations) => {
+    if (!rule || found.has(rule)) return;
+    const quotes = citations.filter((c) => c && c.quote).map((c) => ({ quote: c.quote, label: label(c) }));
+    if (quotes.length) found.set(rule, { title, quotes });
+  };
+  const named = (x) => [...(x.decided_by ?? []), ...(x.reasons ?? []).map((r) => r.rule)];
+  const ids = [...named(d), ...(d.alternatives ?? []).flatMap(named)];
+  for (const id of ids) add(id, rules.get(id)?.title, rules.get(id)?.citations ?? []);
+  for (const step of d.trace ?? []) {
+    add(step.rule, rules.get(step.rule)?.title ?? step.title, rules.get(step.rule)?.citations ?? [step.source]);
   }
   return found;
 }
@@ -103,8 +110,9 @@ function traceRows(trace, known) {
     el("td", { class: "value", text: shortValue(step.result) })));
 }
 
-export function renderDecision(d, panel) {
-  const sources = sourcesOf(d.trace);
+// `rules`: Map of rule ID -> {title, citations} of the decision's jurisdiction.
+export function renderDecision(d, panel, rules = new Map()) {
+  const sources = sourcesOf(d, rules);
   const known = new Set(sources.keys());
   const verdict = verdictOf(d);
   const badge = panel.querySelector("#verdict");
@@ -122,8 +130,8 @@ export function renderDecision(d, panel) {
 
   panel.querySelector("#notice").textContent = d.notice ?? "";
   clear(panel.querySelector("#trace tbody")).append(...traceRows(d.trace, known));
-  clear(panel.querySelector("#sources")).append(...[...sources].flatMap(([rule, quotes]) => [
-    el("dt", { id: sourceId(rule) }, el("code", { text: rule }), " ", quotes[0].title ?? ""),
+  clear(panel.querySelector("#sources")).append(...[...sources].flatMap(([rule, { title, quotes }]) => [
+    el("dt", { id: sourceId(rule) }, el("code", { text: rule }), " ", title ?? ""),
     ...quotes.map((q) => el("dd", {}, el("blockquote", { text: `「${q.quote}」` }),
       el("cite", { text: q.label }))),
   ]));

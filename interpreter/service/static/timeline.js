@@ -6,7 +6,7 @@ import { svg } from "./dom.js";
 const WIDTH = 640;
 const LEFT = 48;       // room for the year label
 const RIGHT = 8;
-const ROW = 44;
+const ROW = 52;
 const BAR = 12;
 
 function dayOfYear(iso) {
