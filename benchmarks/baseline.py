@@ -29,6 +29,8 @@ def decide(s: dict) -> dict:
     paid = date.fromisoformat(app.get("paid_on") or app["registered_on"])
     repair = app.get("repair_years", 0)
     asked = sorted(set(app.get("coverage_years") or ()))
+    if any(not FIRST <= y <= LAST for y in asked):   # years the policy does not answer for
+        return _undetermined()
     offers = []
     if date(paid.year, 9, 1) <= paid <= date(paid.year, 12, 31):      # NNG-2 / N-11
         offers.append(("concentrated", paid.year + 1, True))

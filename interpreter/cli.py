@@ -78,10 +78,6 @@ def evaluate(ctx, scenario, readings, policy_dir, explain, batch_input, output, 
     With --batch INPUT -o OUTPUT: one decision per row, each with the row's "id"; an invalid row
     is an error record and the batch goes on; a summary on stderr. See the README.
     """
-    from .api import load
-    from .scenario import ScenarioError
-    from .values import EvaluationError
-
     chosen = _parse_readings(readings)
     if batch_input is not None or scenario is None:
         _batch_or_usage(ctx, scenario, batch_input, output, chosen, policy_dir, explain, workers,
@@ -89,23 +85,7 @@ def evaluate(ctx, scenario, readings, policy_dir, explain, batch_input, output, 
         return
     if output is not None or scheduler is not None or use_dask or _given(ctx, "workers"):
         raise click.UsageError("-o, --workers, --scheduler and --dask go with --batch INPUT")
-    try:
-        text = sys.stdin.read() if scenario == "-" else Path(scenario).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        _fail(f"cannot read scenario {scenario}: {err}")
-    policies = load(policy_dir, fast=False)   # one evaluation: the closure build starts quicker
-    try:
-        decision = policies.evaluate(text, readings=_as_scenario_readings(chosen), explain=explain)
-    except ScenarioError as err:
-        where = "--reading " if err.path.startswith("readings.") and err.path[9:] in chosen else ""
-        _fail(f"scenario: {where}{err}")
-    except PolicyError as err:
-        _policy_fail(err)
-    except EvaluationError as err:
-        from .dsl.diagnostics import Diagnostic
-        diag = Diagnostic(err.code, f"the policy failed on this scenario: {err.message}", err.source, err.span)
-        click.echo(render(diag), err=True)
-        sys.exit(1)
+    decision = _decide_or_exit(scenario, readings, policy_dir, explain)
     click.echo(json.dumps(decision, ensure_ascii=False, indent=2))
 
 
@@ -172,7 +152,7 @@ def _decide_or_exit(scenario, readings, policy_dir, explain=False):
         text = sys.stdin.read() if scenario == "-" else Path(scenario).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         _fail(f"cannot read scenario {scenario}: {err}")
-    policies = load(policy_dir, fast=False)
+    policies = load(policy_dir, fast=False)   # one evaluation: the closure build starts quicker
     try:
         return policies.evaluate(text, readings=_as_scenario_readings(chosen), explain=explain)
     except ScenarioError as err:

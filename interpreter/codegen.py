@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from .dsl import ast
+from .names import dotted as dotted_name
 from . import compile as closures
 from .compile import CompiledOffer, CompiledPolicy, CompiledRoute
 from .values import Duration, EvaluationError, Undetermined, Window
@@ -247,7 +248,7 @@ class _Generator:
         return f"{self.binding_ref(b)}(ctx)"
 
     def _e_attr(self, e, scope):
-        dotted = closures._dotted(e)
+        dotted = dotted_name(e)
         b = self.checked.bindings.get(dotted) if dotted else None
         if b is not None and b.kind == "param":
             return f"{self.binding_ref(b)}(ctx)"
@@ -256,7 +257,7 @@ class _Generator:
                            lambda o: f"{o}{attr}" if attr else f"getattr({o}, {e.name!r})")
 
     def _e_index(self, e, scope):
-        name = e.obj.name if isinstance(e.obj, ast.Name) else closures._dotted(e.obj)
+        name = e.obj.name if isinstance(e.obj, ast.Name) else dotted_name(e.obj)
         b = self.checked.bindings[name]
         ref = self.binding_ref(b)
         return self.strict([self.expr(k, scope) for k in e.keys], lambda *ks: f"{ref}(ctx, {', '.join(ks)})")

@@ -13,6 +13,7 @@ from decimal import Decimal
 import attrs
 
 from .dsl import ast
+from .names import dotted as dotted_name
 from . import dates
 from .values import Duration, EvaluationError, Undetermined, Window
 
@@ -308,7 +309,7 @@ class _Compiler:
         return lambda ctx, env: fn(ctx)
 
     def _e_attr(self, e, scope):
-        dotted = _dotted(e)
+        dotted = dotted_name(e)
         b = self.checked.bindings.get(dotted) if dotted else None
         if b is not None and b.kind == "param":
             fn = self.binding_fn(dotted)
@@ -325,7 +326,7 @@ class _Compiler:
         return attr
 
     def _e_index(self, e, scope):
-        name = e.obj.name if isinstance(e.obj, ast.Name) else _dotted(e.obj)
+        name = e.obj.name if isinstance(e.obj, ast.Name) else dotted_name(e.obj)
         b = self.checked.bindings.get(name) if name and name not in scope else None
         if b is None or b.kind != "param":
             return self._index_value(e, scope)
@@ -626,10 +627,3 @@ _BUILTINS = {
 }
 
 
-def _dotted(e):
-    if isinstance(e, ast.Name):
-        return e.name
-    if isinstance(e, ast.Attr):
-        head = _dotted(e.obj)
-        return f"{head}.{e.name}" if head else None
-    return None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import attrs
 
+from .names import dotted
 from .dsl import ast
 
 
@@ -137,10 +138,3 @@ def inline(expr, lets: dict, depth: int = 0):
     return attrs.evolve(expr, **changes) if changes else expr
 
 
-def dotted(e):
-    if isinstance(e, ast.Name):
-        return e.name
-    if isinstance(e, ast.Attr):
-        head = dotted(e.obj)
-        return f"{head}.{e.name}" if head else None
-    return None

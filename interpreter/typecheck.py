@@ -6,6 +6,7 @@ an error, so the checker reports only mistakes it is sure of.
 from __future__ import annotations
 
 from .dsl import ast
+from .names import dotted as dotted_name
 from .dsl.diagnostics import Diagnostic
 from . import types as T
 
@@ -238,7 +239,7 @@ class ExprChecker:
         return "rule_id"
 
     def _attr(self, e, scope):
-        dotted = _dotted(e)
+        dotted = dotted_name(e)
         if dotted and dotted in self.policy.bindings and self.policy.bindings[dotted].kind == "param":
             return T.from_ref(self.policy.bindings[dotted].decl.type)
         obj = T.strip(self.infer(e.obj, scope))
@@ -253,7 +254,7 @@ class ExprChecker:
         return "any"
 
     def _index(self, e, scope):
-        name = e.obj.name if isinstance(e.obj, ast.Name) else _dotted(e.obj)
+        name = e.obj.name if isinstance(e.obj, ast.Name) else dotted_name(e.obj)
         b = self.policy.bindings.get(name) if name else None
         if b is None or b.kind != "param":
             if not T.known(self.infer(e.obj, scope)):   # e.g. `decision.amount_due.by_year[2025]`
@@ -463,10 +464,3 @@ def _key_covers(part, year):
     return part.kind == "any"
 
 
-def _dotted(e):
-    if isinstance(e, ast.Name):
-        return e.name
-    if isinstance(e, ast.Attr):
-        head = _dotted(e.obj)
-        return f"{head}.{e.name}" if head else None
-    return None

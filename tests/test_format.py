@@ -40,6 +40,8 @@ def n(value: int) -> ast.Literal:
     return ast.Literal(value, "int")
 
 
+# Keywords are left out: the lexer takes `months` or `and` for a name only where no keyword
+# fits (`let months = 1` parses, `x months` is a duration), so such names cannot go everywhere.
 ascii_names = st.from_regex(r"[a-z_][a-z0-9_]{0,7}", fullmatch=True)
 chinese_names = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=4)
 names = st.one_of(ascii_names, chinese_names, st.sampled_from(["新生儿", "paid", "等待期_2"])).filter(
