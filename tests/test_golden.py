@@ -36,7 +36,8 @@ def at_repo_root(monkeypatch):
 
 def rendered(policy: Path) -> str:
     """What the golden .txt holds: the rendered diagnostics, a blank line between two."""
-    diagnostics = check_file(policy.relative_to(REPO))
+    # Parents from the checkout's policies/, so that their paths read the same with any install.
+    diagnostics = check_file(policy.relative_to(REPO), Path("policies"))
     return "\n\n".join(render(d) for d in diagnostics) + "\n"
 
 
@@ -97,7 +98,7 @@ def test_several_mistakes_are_all_reported_in_order():
     # Catches a parser that stops at the first error, or an unsorted list of diagnostics.
     for slug, codes in [("several-parse-errors", ["P004", "P001", "P001", "P004", "P005"]),
                         ("several-check-errors", ["C001", "C016", "C009"])]:
-        diagnostics = check_file((GOLDEN / f"{slug}.policy").relative_to(REPO))
+        diagnostics = check_file((GOLDEN / f"{slug}.policy").relative_to(REPO), Path("policies"))
         assert [d.code for d in diagnostics] == codes
         starts = [d.span.start for d in diagnostics]
         assert starts == sorted(starts)
@@ -108,7 +109,7 @@ def test_several_mistakes_are_all_reported_in_order():
 
 def test_cli_check_prints_the_golden_diagnostics_and_exits_1():
     policy = GOLDEN / "several-check-errors.policy"
-    result = policyrun("check", str(policy.relative_to(REPO)))
+    result = policyrun("check", "--policies", "policies", str(policy.relative_to(REPO)))
     assert result.returncode == 1
     expected = policy.with_suffix(".txt").read_text(encoding="utf-8")
     assert result.stderr == expected + "\nchecked 1 file: 3 errors\n"
