@@ -1,0 +1,30 @@
+"""The on-disk cache of checked policies never serves a stale policy."""
+import json
+import shutil
+
+import policyrun
+from conftest import ROOT
+
+
+def test_an_edited_policy_is_checked_again(tmp_path, monkeypatch):
+    # Catches a cache keyed on file names or times alone: the edit below keeps both the file's
+    # name and its size class, and must still change the decision.
+    monkeypatch.setenv("POLICYRUN_CACHE_DIR", str(tmp_path / "cache"))
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    for name in ("national", "nanning"):
+        shutil.copy(ROOT / "policies" / f"{name}.policy", policies / f"{name}.policy")
+    scenario = json.loads((ROOT / "examples" / "nanning-inside-concentrated.json").read_text(encoding="utf-8"))
+    first = policyrun.load(policies, fast=False).evaluate(scenario)
+    assert list((tmp_path / "cache").glob("*.pickle")), "the checked policy was not cached"
+    text = (policies / "nanning.policy").read_text(encoding="utf-8")
+    (policies / "nanning.policy").write_text(text.replace('2025       = 400 from seed004', '2025       = 401 from seed004'),
+                                            encoding="utf-8")
+    second = policyrun.load(policies, fast=False).evaluate(scenario)
+    assert (first["amount_due"]["total"], second["amount_due"]["total"]) == ("400", "401")
+
+
+def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICYRUN_CACHE_DIR", "")
+    scenario = json.loads((ROOT / "examples" / "nanning-inside-concentrated.json").read_text(encoding="utf-8"))
+    assert policyrun.load(fast=False).evaluate(scenario)["amount_due"]["total"] == "400"
