@@ -72,7 +72,9 @@ def test_sighup_reloads_and_a_broken_reload_keeps_the_old_policies(tmp_path):
 
 def test_no_request_in_flight_is_dropped_by_a_reload(tmp_path):
     directory = small_policy_dir(tmp_path)
-    with Server("--policies", str(directory), "--admin-token", "s3cret") as server:
+    # 4,000 explained scenarios take seconds, so the batch is surely still running when the
+    # reload (0.3 s in) swaps the policies, however fast the machine.
+    with Server("--policies", str(directory), "--admin-token", "s3cret", "--max-batch", "5000") as server:
         statuses, generations, stop = [], set(), threading.Event()
 
         def hammer():
@@ -86,7 +88,7 @@ def test_no_request_in_flight_is_dropped_by_a_reload(tmp_path):
 
         def slow_batch():   # explained, so that it is still running when the reload swaps
             batch["r"] = httpx.post(f"{server.url}/v1/evaluate/batch?explain=true",
-                                    json=[example(NANNING)] * 1000, timeout=120)
+                                    json=[example(NANNING)] * 4000, timeout=300)
             batch["done"] = time.monotonic()
 
         threads = [threading.Thread(target=hammer) for _ in range(3)] + [threading.Thread(target=slow_batch)]
@@ -107,7 +109,7 @@ def test_no_request_in_flight_is_dropped_by_a_reload(tmp_path):
         assert len(statuses) > 20 and set(statuses) == {200}
         assert {"1", "2"} <= generations
         # the batch began before the swap and ended after it: answered in full, on the old policies
-        assert batch["r"].status_code == 200 and len(batch["r"].json()) == 1000
+        assert batch["r"].status_code == 200 and len(batch["r"].json()) == 4000
         assert batch["done"] > reloaded and batch["r"].headers["x-policyrun-generation"] == "1"
         assert nanning_title(server.url) == "南宁(二)"
 
