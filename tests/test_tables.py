@@ -852,6 +852,24 @@ def check_case(doc, expect, check_readings):
     assert not problems, "\n".join(problems)
 
 
+def check_case_ids(jurisdiction, cases, extra=frozenset()):
+    """Every case ID is unique and cites a rule ID, CONV-n or ambiguity that rules.md defines
+    (shared by every city's table)."""
+    from test_completeness import spec_rule_ids
+    if not RULES_MD.exists():
+        pytest.skip(f"{RULES_MD} is absent: case IDs cannot be checked against the domain specification")
+    text = RULES_MD.read_text(encoding="utf-8")
+    defined = spec_rule_ids() | {f"CONV-{n}" for n in range(1, 11) if f"CONV-{n}" in text} | set(extra)
+    known = set(P.policy(jurisdiction).checked.rules) | set(P.ambiguities(jurisdiction)) | defined
+    ids = [p.id for p in cases]
+    assert len(ids) == len(set(ids)), "duplicate case IDs"
+    for case_id in ids:
+        cited = {k for k in known if re.search(rf"(^|-){re.escape(k)}(-|$)", case_id)}
+        assert cited, f"{case_id} cites no rule ID"
+        unknown = {k for k in cited if k not in defined and k not in text}
+        assert not unknown, f"{case_id} cites {sorted(unknown)}, which rules.md does not define"
+
+
 @pytest.mark.parametrize("doc, expect, check_readings", CASES)
 def test_table(doc, expect, check_readings):
     check_case(doc, expect, check_readings)
