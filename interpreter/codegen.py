@@ -16,6 +16,7 @@ from decimal import Decimal
 from .dsl import ast
 from .names import dotted as dotted_name
 from . import compile as closures
+from . import dates
 from .compile import CompiledOffer, CompiledPolicy, CompiledRoute
 from .values import Duration, EvaluationError, Undetermined, Window
 
@@ -48,7 +49,8 @@ class _Generator:
         self.checked = checked
         self.ns = {"U": Undetermined, "Duration": Duration, "Window": Window, "date": date, "Decimal": Decimal,
                    "_fail": _fail, "_ERRORS": _RUNTIME_ERRORS, "_div": closures._div, "_nomatch": _nomatch,
-                   "_range": _range, "_Keyed": _Keyed, "_EMPTY": {}}
+                   "_range": _range, "_Keyed": _Keyed, "_EMPTY": {}, "_NOT": _NOT,
+                   "_add_months": dates.add_months, "_add_days": dates.add_days, "_unique": _unique}
         for name, fn in closures._BUILTINS.items():
             self.ns["B_" + name] = fn
         self.lines: list[str] = []
@@ -56,6 +58,8 @@ class _Generator:
         self.pending: list = []
         self.counter = 0
         self.source, self.current = None, None
+        self.safe: set = set()         # generated expressions that can never be undetermined
+        self.frames: list = []         # per generated function: {zero-argument call: uses}
 
     # ---- bookkeeping
     def fresh(self, prefix="_t") -> str:
@@ -96,16 +100,19 @@ class _Generator:
         return [f"{indent}try:", f"{indent}    v = {body_expr}",
                 f"{indent}except _ERRORS as err:", f"{indent}    raise _fail(err, {src}, {span}) from None"]
 
-    def _memo(self, name, params, key_expr, marks, body_expr):
-        """A memoized definition: the same protocol as compile.force()."""
+    def _memo(self, name, params, key_expr, marks, body):
+        """A memoized definition: the same protocol as compile.force(). `body` is a
+        (setup lines, expression) pair from `function_body`."""
+        setup, body_expr = body
         self.emit(f"def {name}(ctx{''.join(', ' + p for p in params)}):",
                   f"    key = {key_expr}",
                   "    hit = ctx.memo.get(key)",
                   "    if hit is None:",
                   "        saved = ctx.trail",
-                  f"        ctx.trail = [{', '.join(marks)}]",
+                  f"        ctx.trail = t = [{', '.join(marks)}]",
+                  *("        " + line for line in setup),
                   *self._guard(body_expr),
-                  "        hit = (v, tuple(dict.fromkeys(ctx.trail)))",
+                  "        hit = (v, tuple(dict.fromkeys(t)) if len(t) > 1 else tuple(t))",
                   "        ctx.trail = saved",
                   "        ctx.memo[key] = hit",
                   "    if hit[1]:",
@@ -115,21 +122,55 @@ class _Generator:
     def _marks(self, b):
         return [self.const(("rule", b.rule))] if b.rule else []
 
+    # ---- per-function reuse of zero-argument definitions
+    def function_body(self, build):
+        """Generate one function's body expression with `build()`; a memoized zero-argument
+        definition it uses more than once is called once and kept in a local (`c_…`). Exact: the
+        first call already added its provenance to the trail, which is the same list for the
+        whole body (a memoized callee saves and restores it). Returns (setup lines, expression)."""
+        setup, (expr,) = self.function_body_parts(lambda: (build(),))
+        return setup, expr
+
+    def function_body_parts(self, build):
+        """function_body for a function made of several expressions (None: absent)."""
+        self.frames.append({})
+        try:
+            parts = build()
+        finally:
+            uses = self.frames.pop()
+        setup = []
+        for ref, n in uses.items():
+            mark, call = f"\0{ref}\0", f"{ref}(ctx)"
+            if n > 1:
+                local = "c_" + ref
+                setup.append(f"{local} = _NOT")
+                call = f"({local} if {local} is not _NOT else ({local} := {call}))"
+            parts = tuple(p if p is None else p.replace(mark, call) for p in parts)
+        return setup, parts
+
+    def call0(self, ref) -> str:
+        """A call of a zero-argument definition (see function_body)."""
+        if not self.frames:
+            return f"{ref}(ctx)"
+        frame = self.frames[-1]
+        frame[ref] = frame.get(ref, 0) + 1
+        return f"\0{ref}\0"
+
     # ---- named definitions
     def _gen_input(self, b, name):
         self.emit(f"def {name}(ctx):", f"    return ctx.values[{self.const(b.decl.path)}]", "")
 
     def _gen_let(self, b, name):
         self._node = b.decl
-        body = self.expr(b.decl.expr, self._super_scope(b))
+        body = self.function_body(lambda: self.expr(b.decl.expr, self._super_scope(b)))
         self._memo(name, [], self.const(("let", b.name, b.rule)), self._marks(b), body)
 
     def _gen_def(self, b, name):
         self._node = b.decl
         params = [_py(p.name) for p in b.decl.params]
         scope = dict(self._super_scope(b), **{p.name: _py(p.name) for p in b.decl.params})
-        body = self.expr(b.decl.expr, scope)
-        key = f"({self.const('def')}, {self.const(b.name)}, {self.const(b.rule)}, ({''.join(p + ', ' for p in params)}))"
+        body = self.function_body(lambda: self.expr(b.decl.expr, scope))
+        key = f"({self.const(_unique())}{''.join(', ' + p for p in params)})"
         self._memo(name, params, key, self._marks(b), body)
 
     def _super_scope(self, b):
@@ -139,7 +180,7 @@ class _Generator:
         decl = b.decl
         if not decl.keys:
             self._node = decl
-            body = self._entry_expr(decl.entries[0], b.name, ())
+            body = self.function_body(lambda: self._entry_expr(decl.entries[0], b.name, ()))
             inner = name + "_value"
             self._memo(inner, [], self.const(("param", b.name)), self._marks(b), body)
             override = self.const(b.name)
@@ -151,8 +192,9 @@ class _Generator:
             self._node = entry
             fn = self.fresh("E_")
             params = [_py(k) for k in decl.keys]
-            self.emit(f"def {fn}(ctx, {', '.join(params)}):", *self._guard(
-                self._entry_expr(entry, b.name, decl.keys), "    "), "    return v", "")
+            setup, body = self.function_body(lambda: self._entry_expr(entry, b.name, decl.keys))
+            self.emit(f"def {fn}(ctx, {', '.join(params)}):", *("    " + line for line in setup),
+                      *self._guard(body, "    "), "    return v", "")
             entries.append(f"({self.const(entry.key)}, {fn})")
         marks = self.const(tuple(("rule", b.rule) for _ in [0] if b.rule))
         self.emit(f"{name} = _Keyed({self.const(b.name)}, [{', '.join(entries)}], {marks})", "")
@@ -195,9 +237,10 @@ class _Generator:
         name = self.fresh("F_")
         if per_year:
             scope = dict(scope, year="v_year")
-        body = self.expr(expr, scope)
+        setup, body = self.function_body(lambda: self.expr(expr, scope))
         head = ['    v_year = env.get("year")'] if per_year else []
-        self.emit(f"def {name}(ctx, env):", *head, *self._guard(body, "    "), "    return v", "")
+        self.emit(f"def {name}(ctx, env):", *head, *("    " + line for line in setup),
+                  *self._guard(body, "    "), "    return v", "")
         return name
 
     def _local_lets(self, items, prefix, scope):
@@ -208,7 +251,8 @@ class _Generator:
             scope[let.name] = ("slot", names[let.name])
         for let in lets:
             self._node = let
-            self._memo(names[let.name], [], self.const(prefix + (let.name,)), [], self.expr(let.expr, scope))
+            self._memo(names[let.name], [], self.const(prefix + (let.name,)), [],
+                       self.function_body(lambda: self.expr(let.expr, scope)))
         return scope
 
     # ---- expressions: each returns Python source for one expression
@@ -217,16 +261,23 @@ class _Generator:
 
     def strict(self, parts, build):
         """Evaluate `parts` left to right; the first undetermined one is the result."""
-        temps = [self.fresh() for _ in parts]
+        temps = [p if p in self.safe else self.fresh() for p in parts]
         body = build(*temps)
         for t, p in reversed(list(zip(temps, parts))):
-            body = f"({t} if ({t} := {p}).__class__ is U else {body})"
+            if t is not p:
+                body = f"({t} if ({t} := {p}).__class__ is U else {body})"
         return body
+
+    def safe_const(self, value) -> str:
+        name = self.const(value)
+        self.safe.add(name)
+        return name
 
     def _e_literal(self, e, scope):
         if e.value is None or isinstance(e.value, (bool, int)):
+            self.safe.add(repr(e.value))
             return repr(e.value)
-        return self.const(e.value)
+        return self.safe_const(e.value)
 
     def _e_undetermined(self, e, scope):
         return self.const(Undetermined(e.reason))
@@ -239,19 +290,19 @@ class _Generator:
         if isinstance(kind, str):
             return kind
         if isinstance(kind, tuple) and kind[0] == "slot":
-            return f"{kind[1]}(ctx)"
+            return self.call0(kind[1])
         if isinstance(kind, tuple) and kind[0] == "parent":
-            return f"{self.binding_ref(kind[1])}(ctx)"
+            return self.call0(self.binding_ref(kind[1]))
         b = self.checked.bindings[e.name]
         if b.kind == "input":
             return f"ctx.values[{self.const(b.decl.path)}]"
-        return f"{self.binding_ref(b)}(ctx)"
+        return self.call0(self.binding_ref(b))
 
     def _e_attr(self, e, scope):
         dotted = dotted_name(e)
         b = self.checked.bindings.get(dotted) if dotted else None
         if b is not None and b.kind == "param":
-            return f"{self.binding_ref(b)}(ctx)"
+            return self.call0(self.binding_ref(b))
         attr = f".{e.name}" if e.name.isidentifier() and not keyword.iskeyword(e.name) else None
         return self.strict([self.expr(e.obj, scope)],
                            lambda o: f"{o}{attr}" if attr else f"getattr({o}, {e.name!r})")
@@ -298,10 +349,15 @@ class _Generator:
                     f"({a} if {a}.__class__ is U else ({b} if {b}.__class__ is U else {'not ' + stop}))))")
         if e.op == "/":
             return self.strict([left, right], lambda a, b: f"_div({a}, {b})")
+        if e.op in ("+", "-") and isinstance(e.right, ast.Duration):   # date ± n months|days (checked)
+            fn, sign = f"_add_{e.right.unit}", "-" if e.op == "-" else ""
+            return self.strict([left, self.expr(e.right.amount, scope)], lambda a, n: f"{fn}({a}, {sign}{n})")
         op = _OPS[e.op]
         return self.strict([left, right], lambda a, b: f"({a} {op} {b})")
 
     def _e_duration(self, e, scope):
+        if isinstance(e.amount, ast.Literal) and isinstance(e.amount.value, int):
+            return self.safe_const(Duration(e.unit, e.amount.value))
         return self.strict([self.expr(e.amount, scope)], lambda n: f"Duration({e.unit!r}, {n})")
 
     def _e_rangeexpr(self, e, scope):
@@ -316,10 +372,11 @@ class _Generator:
         free = sorted({v for v in scope.values() if isinstance(v, str)})
         var = self.fresh("v_")
         inner = dict(scope, **{e.var: var})
-        it, cond, item = self.expr(e.iterable, scope), None, self.expr(e.item, inner)
-        if e.cond is not None:
-            cond = self.expr(e.cond, inner)
-        body = [f"def {fn}(ctx{''.join(', ' + f for f in free)}):", f"    seq = {it}",
+        setup, (it, cond, item) = self.function_body_parts(lambda: (
+            self.expr(e.iterable, scope), self.expr(e.cond, inner) if e.cond is not None else None,
+            self.expr(e.item, inner)))
+        body = [f"def {fn}(ctx{''.join(', ' + f for f in free)}):", *("    " + line for line in setup),
+                f"    seq = {it}",
                 "    if seq.__class__ is U:", "        return seq", "    out = []", f"    for {var} in seq:"]
         if cond is not None:
             body += [f"        c = {cond}", "        if c.__class__ is U:", "            return c",
@@ -381,6 +438,14 @@ class _Keyed:
         if fn is None:
             return Undetermined(f"no value of `{self.name}` for {', '.join(map(str, key))}")
         return closures.force(ctx, ("param", self.name, key), lambda: fn(ctx, *key), self.marks)
+
+
+_NOT = object()   # a local not computed yet (function_body)
+
+
+class _unique:
+    """A memo key part that only one definition uses (compared by identity)."""
+    __slots__ = ()
 
 
 def _py(name: str) -> str:

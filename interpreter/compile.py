@@ -60,6 +60,7 @@ class CompiledPolicy:
     functions: dict          # name -> fn(ctx, *args) for the policy's own defs
     default_readings: dict   # ambiguity ID -> default option
     invariants: tuple = ()   # of (InvariantDecl, Source, when fn or None, holds fn)
+    prepared: dict = attrs.field(factory=dict, eq=False, repr=False)   # evaluate's per-policy cache
 
     @property
     def name(self):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import attrs
-
 from . import dates
 from .compile import Ctx
 from .decision import empty, money
@@ -18,23 +16,58 @@ from .trace import explain_trace
 from .values import EvaluationError, Undetermined
 
 NO_APPLICATION = Undetermined("the scenario has no application")
+_EMPTY: dict = {}
 
 
-@attrs.define
+class _Plan:
+    """One way a route can grant: the route with one of its offers (or none), with its fields
+    merged over the policy's defaults once per policy, not per evaluation."""
+    __slots__ = ("route", "offer", "rule", "fields", "years", "other")
+
+    def __init__(self, policy, route, offer):
+        self.route, self.offer = route, offer
+        self.rule = offer.rule if offer is not None and offer.rule else route.rule
+        own = {**route.fields, **(offer.fields if offer is not None else {})}
+        self.years = own.get("years") or _NO_YEARS
+        self.fields = {**_DEFAULTS, **policy.defaults, **own}
+        self.other = tuple((name[6:], fn) for name, fn in self.fields.items() if name.startswith("other_"))
+
+
+def _plans(policy, route):
+    plans = policy.prepared.get(id(route))
+    if plans is None:
+        plans = policy.prepared[id(route)] = tuple(_Plan(policy, route, o) for o in route.offers or (None,))
+    return plans
+
+
+def _inputs(policy, scenario) -> dict:
+    """The scenario's input values, with every input the policy reads and the scenario lacks
+    (an application's fields when there is none) undetermined."""
+    missing = policy.prepared.get("missing")
+    if missing is None:
+        missing = policy.prepared["missing"] = dict.fromkeys(policy.input_paths.values(), NO_APPLICATION)
+    return {**missing, **scenario.values}
+
+
 class _Candidate:
-    route: object
-    offer: object
-    trail: list
-    fields: dict
-    years: object = None
-    offer_rule: str | None = None
+    """An offer whose conditions hold in this evaluation, with the provenance that got it there."""
+    __slots__ = ("plan", "trail", "years")
+
+    def __init__(self, plan, trail):
+        self.plan, self.trail, self.years = plan, trail, None
+
+    @property
+    def route(self):
+        return self.plan.route
+
+    @property
+    def offer_rule(self):
+        return self.plan.rule
 
 
 def evaluate(policy, scenario, explain: bool = False) -> dict:
-    values = dict(scenario.values)
-    for path in policy.input_paths.values():
-        values.setdefault(path, NO_APPLICATION)
-    readings = dict(policy.default_readings, **scenario.readings)
+    values = _inputs(policy, scenario)
+    readings = {**policy.default_readings, **scenario.readings} if scenario.readings else policy.default_readings
     ctx = Ctx(values, readings, scenario.parameters, trace=explain)
     decision = empty(policy.name)
     if scenario.has_application:
@@ -43,7 +76,8 @@ def evaluate(policy, scenario, explain: bool = False) -> dict:
         ctx.trail = []
         decision["channel"] = _output(decision, "channel", _field(policy, None, None, "channel")(ctx, {}))
         _provenance(decision, ctx.trail)
-    _questions(policy, ctx, scenario, decision)
+    if scenario.covered_on or scenario.cap_years:
+        _questions(policy, ctx, scenario, decision)
     if explain:
         decision["trace"] = explain_trace(ctx.trace, policy)
     return decision
@@ -54,13 +88,17 @@ def _decide(policy, ctx, scenario, decision):
     for route in policy.routes:
         _try_route(policy, ctx, route, candidates, reasons, unknown)
         consulted.extend(ctx.trail)
-    asked = tuple(sorted(set(scenario.values.get("application.coverage_years") or ())))
+    asked = scenario.values.get("application.coverage_years") or ()
+    if len(asked) > 1:
+        asked = tuple(sorted(set(asked)))
     for c in candidates:
         ctx.trail = c.trail
-        c.years = (c.fields.get("years") or _NO_YEARS)(ctx, {})
-        if not isinstance(c.years, Undetermined):
+        years = c.plan.years(ctx, _EMPTY)
+        if years.__class__ is not Undetermined:
             # `[paid.year]` without a payment date: the list holds an undetermined year
-            c.years = next((y for y in c.years if isinstance(y, Undetermined)), c.years)
+            years = next((y for y in years if y.__class__ is Undetermined), None) or (
+                years if len(years) < 2 and years.__class__ is tuple else tuple(sorted(set(years))))
+        c.years = years
         c.trail = ctx.trail
         consulted.extend(c.trail)
     candidates = _within_span(policy, candidates, unknown, asked)
@@ -68,10 +106,11 @@ def _decide(policy, ctx, scenario, decision):
     if span and any(not span[0] <= y <= span[1] for y in asked):
         unknown.append(f"`{policy.name}` answers only for coverage years {span[0]}–{span[1]}, "
                        f"and {_list(asked)} was asked")
-    matches = [c for c in candidates if not asked or _years(c) == asked]
+    matches = [c for c in candidates if not asked or c.years == asked]
     if matches:
         chosen = matches[0]
-        _check_conflict(policy, ctx, chosen, matches[1:])
+        if len(matches) > 1:
+            _check_conflict(policy, ctx, chosen, matches[1:])
         decision.update(_assemble(policy, ctx, chosen, scenario))
         decision["accepted"] = True
         return
@@ -79,7 +118,7 @@ def _decide(policy, ctx, scenario, decision):
         unknown.append(f"no route of `{policy.name}` applies to this application, and no rule refuses it")
     for c in candidates:
         reasons.append({"rule": c.offer_rule, "message":
-                        f"route `{c.route.name}` covers coverage year(s) {_list(_years(c))}, not {_list(asked)}"})
+                        f"route `{c.route.name}` covers coverage year(s) {_list(c.years)}, not {_list(asked)}"})
     if unknown:
         decision["accepted"] = None
         decision["undetermined"] += [{"field": "accepted", "why": why} for why in unknown]
@@ -97,10 +136,12 @@ def _decide(policy, ctx, scenario, decision):
 
 def _try_route(policy, ctx, route, candidates, reasons, unknown):
     ctx.trail = []
+    tracing = ctx.trace is not None
     if route.when is not None:
-        ok = route.when(ctx, {})
-        _trace(ctx, {"step": "when", "route": route.name, "rule": route.rule, "result": ok})
-        if isinstance(ok, Undetermined):
+        ok = route.when(ctx, _EMPTY)
+        if tracing:
+            ctx.trace.append({"step": "when", "route": route.name, "rule": route.rule, "result": ok})
+        if ok.__class__ is Undetermined:
             unknown.append(f"route `{route.name}`: {ok.reason}")
             return
         if not ok:
@@ -108,36 +149,34 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
     if route.rule:
         ctx.trail.append(("rule", route.rule))
     for test, rule, message in route.requires:
-        ok = test(ctx, {})
-        _trace(ctx, {"step": "require", "route": route.name, "rule": rule, "result": ok, "message": message})
-        if isinstance(ok, Undetermined):
+        ok = test(ctx, _EMPTY)
+        if tracing:
+            ctx.trace.append({"step": "require", "route": route.name, "rule": rule, "result": ok, "message": message})
+        if ok.__class__ is Undetermined:
             unknown.append(f"{rule}: {ok.reason}")
             return
         if not ok:
             reasons.append({"rule": rule, "message": message})
             return
     base = ctx.trail
-    offers = route.offers or (None,)
     found = False
-    for offer in offers:
+    for plan in _plans(policy, route):
+        offer = plan.offer
         ctx.trail = list(base)
-        fields = dict(route.fields)
         if offer is not None:
             if offer.rule:
                 ctx.trail.append(("rule", offer.rule))
             if offer.when is not None:
-                ok = offer.when(ctx, {})
-                if isinstance(ok, Undetermined):
+                ok = offer.when(ctx, _EMPTY)
+                if ok.__class__ is Undetermined:
                     unknown.append(f"route `{route.name}` ({offer.rule or route.rule}): {ok.reason}")
                     continue
                 if not ok:
                     continue
             if offer.assumed:
                 ctx.trail.append(("assumed", f"route {route.name}", offer.assumed))
-            fields.update(offer.fields)
         found = True
-        rule = offer.rule if offer is not None and offer.rule else route.rule
-        candidates.append(_Candidate(route, offer, ctx.trail, fields, offer_rule=rule))
+        candidates.append(_Candidate(plan, ctx.trail))
     if not found:
         unknown.append(f"route `{route.name}` ({route.rule}) applies, but none of its offers covers this case")
 
@@ -145,27 +184,21 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
 def _within_span(policy, candidates, unknown, asked):
     """An offer for a coverage year outside the policy's `years` span is not answered by it: it
     leaves the decision undetermined only if it could have been the one asked for."""
-    span = policy.checked.years or (-10**9, 10**9)
+    low, high = policy.checked.years or (-10**9, 10**9)
     kept = []
     for c in candidates:
-        if isinstance(c.years, Undetermined):
+        if c.years.__class__ is Undetermined:
             unknown.append(f"route `{c.route.name}`: {c.years.reason}")
             continue
-        outside = [y for y in _years(c) if not span[0] <= y <= span[1]]
-        if outside and asked and _years(c) != asked:
+        outside = [y for y in c.years if not low <= y <= high]
+        if outside and asked and c.years != asked:
             continue
         if outside:
             unknown.append(f"route `{c.route.name}` would cover {_list(outside)}, but `{policy.name}` answers "
-                           f"only for coverage years {span[0]}–{span[1]}")
+                           f"only for coverage years {low}–{high}")
         else:
             kept.append(c)
     return kept
-
-
-def _years(c):
-    if isinstance(c.years, Undetermined):
-        return ()
-    return tuple(sorted(set(c.years)))
 
 
 def _list(years):
@@ -184,38 +217,36 @@ def _assemble(policy, ctx, c, scenario) -> dict:
     ctx.trail = list(c.trail)
     out = empty(policy.name)
     out["route"] = c.route.name
-    years = _years(c)
-    if isinstance(c.years, Undetermined):
-        out["undetermined"].append({"field": "coverage.years", "why": c.years.reason})
-
-    def get(name, env=None):
-        fn = c.fields.get(name) or _field(policy, None, None, name)
-        return fn(ctx, {} if env is None else env) if fn else None
-
-    by_year = {str(y): get("amount", {"year": y}) for y in years}
-    repair = get("repair")
-    other = {name[6:]: fn(ctx, {}) for name, fn in _other_fields(policy, c).items()}
-    other = {k: v for k, v in other.items() if v is not None}   # `null`: nothing owed under that code
-    parts = list(by_year.values()) + [repair] + list(other.values())
-    total = next((p for p in parts if isinstance(p, Undetermined)), None) or sum(parts)
+    fields = c.plan.fields
+    years = c.years
+    if years.__class__ is Undetermined:
+        out["undetermined"].append({"field": "coverage.years", "why": years.reason})
+        years = ()
+    amount = fields["amount"]
+    by_year = {str(y): amount(ctx, {"year": y}) for y in years}
+    repair = fields["repair"](ctx, _EMPTY)
+    parts = list(by_year.values())
+    parts.append(repair)
+    other = {}
+    for name, fn in c.plan.other:
+        v = fn(ctx, _EMPTY)
+        if v is not None:   # `null`: nothing owed under that code
+            other[name] = v
+            parts.append(v)
+    total = next((p for p in parts if p.__class__ is Undetermined), None) or sum(parts)
     out["amount_due"] = {
         "total": _output(out, "amount_due.total", total, money),
         "by_year": {y: _output(out, f"amount_due.by_year.{y}", v, money) for y, v in by_year.items()},
         "repair": _output(out, "amount_due.repair", repair, money),
         "other": {k: _output(out, f"amount_due.other.{k}", v, money) for k, v in other.items()},
     }
-    out["coverage"] = _coverage(out, years, get("start") if years else None, get("end") if years else None)
-    out["waiting_months"] = _output(out, "waiting_months", get("waiting"))
-    out["channel"] = _output(out, "channel", get("channel"))
+    if years:
+        start, end = fields.get("start"), fields.get("end")
+        out["coverage"] = _coverage(out, years, start and start(ctx, _EMPTY), end and end(ctx, _EMPTY))
+    out["waiting_months"] = _output(out, "waiting_months", fields["waiting"](ctx, _EMPTY))
+    out["channel"] = _output(out, "channel", fields["channel"](ctx, _EMPTY))
     _provenance(out, ctx.trail)
     return out
-
-
-def _other_fields(policy, c):
-    names = {}
-    for fields in (policy.defaults, c.route.fields, c.fields):
-        names.update({k: v for k, v in fields.items() if k.startswith("other_")})
-    return names
 
 
 def _coverage(out, years, start, end):
@@ -247,17 +278,23 @@ def _output(out, field, value, fmt=None):
 
 
 def _provenance(out, trail):
-    trail = dict.fromkeys(trail)   # first occurrence order
-    out["decided_by"] = [m[1] for m in trail if m[0] == "rule"]
-    out["readings"] = {m[1]: m[2] for m in trail if m[0] == "reading"}
-    out["assumed"] = [{"what": m[1], "why": m[2]} for m in trail if m[0] == "assumed"]
+    rules, readings, assumed = [], {}, []
+    for mark in dict.fromkeys(trail):   # first occurrence order
+        kind = mark[0]
+        if kind == "rule":
+            rules.append(mark[1])
+        elif kind == "reading":
+            readings[mark[1]] = mark[2]
+        else:
+            assumed.append({"what": mark[1], "why": mark[2]})
+    out["decided_by"], out["readings"], out["assumed"] = rules, readings, assumed
 
 
 def _check_conflict(policy, ctx, chosen, others):
     """Two routes that both grant the request with different results are a policy error."""
     first = None
     for other in others:
-        if other.route is chosen.route or _years(other) != _years(chosen):
+        if other.route is chosen.route or other.years != chosen.years:
             continue
         first = first or _summary(_assemble(policy, ctx, chosen, None))
         if _summary(_assemble(policy, ctx, other, None)) != first:
@@ -310,11 +347,6 @@ def _covered_by_decision(cov, d):
     return None
 
 
-def _trace(ctx, entry):
-    if ctx.trace is not None:
-        ctx.trace.append(entry)
-
-
 def _NO_YEARS(ctx, env):
     return Undetermined("this route names no coverage years")
 
@@ -330,10 +362,7 @@ _DEFAULTS = {
 def check_invariants(policy, scenario, decision) -> list:
     """The policy's invariants that this scenario's decision breaks: [(InvariantDecl, why)]."""
     from .values import DecisionView
-    values = dict(scenario.values)
-    for path in policy.input_paths.values():
-        values.setdefault(path, NO_APPLICATION)
-    ctx = Ctx(values, dict(policy.default_readings, **scenario.readings), scenario.parameters)
+    ctx = Ctx(_inputs(policy, scenario), dict(policy.default_readings, **scenario.readings), scenario.parameters)
     env = {"decision": DecisionView(decision)}
     broken = []
     for decl, _source, when, holds in policy.invariants:

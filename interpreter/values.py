@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from .dates import add_days, add_months
+
 
 class Undetermined:
     """A value no source decides. It flows through every operation and surfaces as `null`
@@ -53,11 +55,9 @@ class Duration:
 
     # `d + 3 months` in generated code: a date does not know durations, so Python asks us.
     def __radd__(self, d):
-        from .dates import add_days, add_months
         return add_months(d, self.n) if self.unit == "months" else add_days(d, self.n)
 
     def __rsub__(self, d):
-        from .dates import add_days, add_months
         return add_months(d, -self.n) if self.unit == "months" else add_days(d, -self.n)
 
 
