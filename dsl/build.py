@@ -1,0 +1,388 @@
+"""Lark tree -> AST: `AstBuilder` is the Transformer that turns the parse tree of grammar.lark
+into the frozen nodes of ast.py, with a span on each. It also checks what the grammar cannot:
+dates that are not calendar dates (P004), numbers that must be whole (P006) or are too long
+(P008); those become diagnostics and the node gets None, so building goes on.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+from lark import Token, Transformer, v_args
+
+from . import ast
+from .diagnostics import Diagnostic, Source, Span
+
+# Longer integers are refused (P008); Python's int() refuses more than 4300 digits anyway.
+MAX_DIGITS = 100
+
+
+def span_of(meta_or_token) -> Span | None:
+    """The span of a Lark token, or of a tree's meta (None for an empty rule)."""
+    if isinstance(meta_or_token, Token):
+        return Span(meta_or_token.start_pos, meta_or_token.end_pos)
+    if getattr(meta_or_token, "empty", True):
+        return None
+    return Span(meta_or_token.start_pos, meta_or_token.end_pos)
+
+
+def _text(token: Token) -> str:
+    """A STRING token's text: the quotes removed, `\\x` escapes undone."""
+    return re.sub(r"\\(.)", r"\1", str(token)[1:-1])
+
+
+_NULL = object()   # `null` in example data, while it is being built
+
+
+def _plain(value):
+    return None if value is _NULL else value
+
+
+@v_args(meta=True)
+class AstBuilder(Transformer):
+    """Lark tree -> AST. Every grammar rule has a method, so no lark.Tree survives."""
+
+    def __init__(self, source: Source, diagnostics: list):
+        super().__init__()
+        self.source, self.diagnostics = source, diagnostics
+
+    # ---- module and declarations
+    def module(self, meta, children):
+        name, extends, title, years = children[0]
+        return ast.Module(name, extends, title, years, tuple(children[1:]), span=span_of(meta))
+
+    def decls(self, meta, children):
+        return tuple(children)
+
+    def header(self, meta, children):
+        name, extends, title, years = str(children[0]), children[1], None, None
+        for kind, value in children[2:]:
+            if kind == "title":
+                title = value
+            else:
+                years = value
+        return name, extends, title, years
+
+    def extends(self, meta, children):
+        return str(children[0])
+
+    def title(self, meta, children):
+        return ("title", _text(children[0]))
+
+    def year_span(self, meta, children):
+        return ("years", (self._whole(children[0]), self._whole(children[1])))
+
+    def source_decl(self, meta, children):
+        return ast.SourceDecl(str(children[0]), _text(children[1]), tuple(children[2:]), span=span_of(meta))
+
+    def source_attr(self, meta, children):
+        key, value = children
+        return (str(key), self._date(value) if value.type == "DATE" else _text(value))
+
+    def input_decl(self, meta, children):
+        return ast.InputDecl(str(children[0]), children[1], children[2], span=span_of(meta))
+
+    def type_ref(self, meta, children):
+        return ast.TypeRef(str(children[0]), children[1], children[2] is not None, span=span_of(meta))
+
+    def dotted(self, meta, children):
+        return ".".join(str(c) for c in children)
+
+    def param_decl(self, meta, children):
+        name, title, type_ref, (keys, entries) = children
+        title = _text(title) if title is not None else None
+        return ast.ParamDecl(name, title, type_ref, keys, entries, span=span_of(meta))
+
+    def scalar_body(self, meta, children):
+        return (), (ast.ParamEntry((), children[0], span=children[0].span),)
+
+    def keyed_body(self, meta, children):
+        keys = tuple(str(c) for c in children if isinstance(c, Token))
+        return keys, tuple(c for c in children if isinstance(c, ast.ParamEntry))
+
+    def param_entry(self, meta, children):
+        return ast.ParamEntry(tuple(children[:-1]), children[-1], span=span_of(meta))
+
+    def key_int(self, meta, children):
+        return ast.KeyPart("int", self._whole(children[0]), span=span_of(meta))
+
+    def key_range(self, meta, children):
+        return ast.KeyPart("range", (self._whole(children[0]), self._whole(children[1])), span=span_of(meta))
+
+    def key_any(self, meta, children):
+        return ast.KeyPart("any", None, span=span_of(meta))
+
+    def key_name(self, meta, children):
+        return ast.KeyPart("name", str(children[0]), span=span_of(meta))
+
+    def param_value(self, meta, children):
+        return ast.ParamValue(children[0], tuple(children[1:]), span=span_of(meta))
+
+    def prov_from(self, meta, children):
+        quote = _text(children[1]) if children[1] is not None else None
+        return ast.Provenance("from", str(children[0]), quote, span=span_of(meta))
+
+    def prov_assumed(self, meta, children):
+        return ast.Provenance("assumed", None, _text(children[0]), span=span_of(meta))
+
+    def prov_note(self, meta, children):
+        return ast.Provenance("note", None, _text(children[0]), span=span_of(meta))
+
+    def ambiguity_decl(self, meta, children):
+        return ast.AmbiguityDecl(str(children[0]), _text(children[1]), tuple(children[2:]), span=span_of(meta))
+
+    def option_decl(self, meta, children):
+        name, default, desc = children
+        return ast.OptionDecl(str(name), default is not None, _text(desc) if desc else None, span=span_of(meta))
+
+    def let_decl(self, meta, children):
+        return ast.LetDecl(str(children[0]), children[1], span=span_of(meta))
+
+    block_let = let_decl
+
+    def def_decl(self, meta, children):
+        params = tuple(c for c in children[1:-1] if c is not None)
+        return ast.DefDecl(str(children[0]), params, children[-1], span=span_of(meta))
+
+    def param(self, meta, children):
+        return ast.Param(str(children[0]), children[1], span=span_of(meta))
+
+    def rule_decl(self, meta, children):
+        rule_id, title, overrides, *items = children
+        cites = tuple(i for i in items if isinstance(i, ast.Cite))
+        body = tuple(i for i in items if not isinstance(i, ast.Cite))
+        return ast.RuleDecl(str(rule_id), _text(title) if title else None, overrides or (), cites, body,
+                            span=span_of(meta))
+
+    def overrides(self, meta, children):
+        return tuple(str(c) for c in children)
+
+    def by(self, meta, children):
+        return str(children[0])
+
+    def cite(self, meta, children):
+        return ast.Cite(str(children[0]), _text(children[1]) if children[1] else None, span=span_of(meta))
+
+    def route_decl(self, meta, children):
+        return ast.RouteDecl(str(children[0]), children[1], tuple(children[2:]), span=span_of(meta))
+
+    def when_clause(self, meta, children):
+        return ast.WhenClause(children[0], span=span_of(meta))
+
+    def require_clause(self, meta, children):
+        return ast.RequireClause(children[0], str(children[1]), _text(children[2]), span=span_of(meta))
+
+    def offer_decl(self, meta, children):
+        by, when, assumed, *items = children
+        return ast.OfferDecl(by, when.expr if when else None, assumed, tuple(items), span=span_of(meta))
+
+    def assumed_clause(self, meta, children):
+        return _text(children[0])
+
+    def field(self, meta, children):
+        return ast.Field(str(children[0]), children[1], span=span_of(meta))
+
+    def defaults_decl(self, meta, children):
+        return ast.DefaultsDecl(tuple(children), span=span_of(meta))
+
+    # ---- examples and invariants
+    def example_decl(self, meta, children):
+        name, rules, given, expect = children
+        return ast.ExampleDecl(_text(name), rules or (), given, expect, span=span_of(meta))
+
+    def for_rules(self, meta, children):
+        return tuple(str(c) for c in children)
+
+    def given_block(self, meta, children):
+        return tuple(children)
+
+    expect_block = given_block
+
+    def data_field(self, meta, children):
+        return ast.DataField(children[0], _plain(children[1]), span=span_of(meta))
+
+    def data_path(self, meta, children):
+        parts = []
+        for c in children:
+            parts.extend(c)
+        return tuple(parts)
+
+    def path_name(self, meta, children):
+        return (str(children[0]),)
+
+    def path_index(self, meta, children):
+        return (str(children[0]), self._whole(children[1]))
+
+    def path_number(self, meta, children):
+        return (str(children[0]),)
+
+    path_rule = path_name
+
+    def data_number(self, meta, children):
+        return self.number(meta, children).value
+
+    def data_negative(self, meta, children):
+        return -self.number(meta, children).value
+
+    def data_date(self, meta, children):
+        return self._date(children[0])
+
+    def data_text(self, meta, children):
+        return _text(children[0])
+
+    def data_word(self, meta, children):
+        return str(children[0])
+
+    def data_true(self, meta, children):
+        return True
+
+    def data_false(self, meta, children):
+        return False
+
+    def data_null(self, meta, children):
+        return _NULL   # not None, which stands for the missing items of `[]`
+
+    def data_list(self, meta, children):
+        return tuple(_plain(c) for c in children if c is not None)
+
+    def invariant_decl(self, meta, children):
+        name, rules, *rest = children
+        when = rest[0].expr if len(rest) == 2 else None
+        return ast.InvariantDecl(_text(name), rules or (), when, rest[-1], span=span_of(meta))
+
+    def holds_clause(self, meta, children):
+        return children[0]
+
+    # ---- expressions
+    def if_expr(self, meta, children):
+        return ast.IfExpr(*children, span=span_of(meta))
+
+    def match_expr(self, meta, children):
+        return ast.MatchExpr(children[0], tuple(children[1:]), span=span_of(meta))
+
+    def match_arm(self, meta, children):
+        return ast.MatchArm(children[0], children[1], span=span_of(meta))
+
+    def pattern_name(self, meta, children):
+        return ast.Name(str(children[0]), span=span_of(meta))
+
+    def pattern_text(self, meta, children):
+        return ast.Literal(_text(children[0]), "text", span=span_of(meta))
+
+    def pattern_number(self, meta, children):
+        return self.number(meta, children)
+
+    def pattern_any(self, meta, children):
+        return None
+
+    def or_op(self, meta, children):
+        return ast.Binary("or", children[0], children[1], span=span_of(meta))
+
+    def and_op(self, meta, children):
+        return ast.Binary("and", children[0], children[1], span=span_of(meta))
+
+    def not_op(self, meta, children):
+        return ast.Unary("not", children[0], span=span_of(meta))
+
+    def compare(self, meta, children):
+        return ast.Binary(str(children[1]), children[0], children[2], span=span_of(meta))
+
+    def in_op(self, meta, children):
+        return ast.Binary("in", children[0], children[1], span=span_of(meta))
+
+    def not_in_op(self, meta, children):
+        return ast.Binary("not_in", children[0], children[1], span=span_of(meta))
+
+    def range_op(self, meta, children):
+        return ast.RangeExpr(children[0], children[1], span=span_of(meta))
+
+    def _arith(op):
+        def build(self, meta, children):
+            return ast.Binary(op, children[0], children[1], span=span_of(meta))
+        return build
+
+    add_op, sub_op, mul_op, div_op = _arith("+"), _arith("-"), _arith("*"), _arith("/")
+
+    def neg(self, meta, children):
+        return ast.Unary("-", children[0], span=span_of(meta))
+
+    def months(self, meta, children):
+        return ast.Duration("months", children[0], span=span_of(meta))
+
+    def days(self, meta, children):
+        return ast.Duration("days", children[0], span=span_of(meta))
+
+    def attr(self, meta, children):
+        return ast.Attr(children[0], str(children[1]), span=span_of(meta))
+
+    def index(self, meta, children):
+        return ast.Index(children[0], tuple(children[1:]), span=span_of(meta))
+
+    def call(self, meta, children):
+        args = tuple(c for c in children[1:] if c is not None)
+        return ast.Call(str(children[0]), args, span=span_of(meta))
+
+    def number(self, meta, children):
+        raw = str(children[0])
+        if "." in raw:
+            return ast.Literal(Decimal(raw), "decimal", span=span_of(meta))
+        return ast.Literal(self._whole(children[0]), "int", span=span_of(meta))
+
+    def date_lit(self, meta, children):
+        return ast.Literal(self._date(children[0]), "date", span=span_of(meta))
+
+    def text(self, meta, children):
+        return ast.Literal(_text(children[0]), "text", span=span_of(meta))
+
+    def true_lit(self, meta, children):
+        return ast.Literal(True, "bool", span=span_of(meta))
+
+    def false_lit(self, meta, children):
+        return ast.Literal(False, "bool", span=span_of(meta))
+
+    def null_lit(self, meta, children):
+        return ast.Literal(None, "null", span=span_of(meta))
+
+    def undetermined(self, meta, children):
+        return ast.Undetermined(_text(children[0]), span=span_of(meta))
+
+    def name(self, meta, children):
+        return ast.Name(str(children[0]), span=span_of(meta))
+
+    def rule_ref(self, meta, children):
+        return ast.RuleRef(str(children[0]), span=span_of(meta))
+
+    def list_lit(self, meta, children):
+        return ast.ListExpr(tuple(c for c in children if c is not None), span=span_of(meta))
+
+    def comprehension(self, meta, children):
+        item, var, iterable, cond = children
+        return ast.Comprehension(item, str(var), iterable, cond, span=span_of(meta))
+
+    def block(self, meta, children):
+        return ast.Block(tuple(children[:-1]), children[-1], span=span_of(meta))
+
+    def _date(self, token: Token) -> datetime.date | None:
+        try:
+            return datetime.date.fromisoformat(str(token))
+        except ValueError:
+            self.diagnostics.append(Diagnostic(
+                "P004", f"`{token}` is not a calendar date", self.source, span_of(token),
+                help="write a real date as YYYY-MM-DD"))
+            return None
+
+    def _whole(self, token: Token) -> int | None:
+        """A NUMBER where only a whole number makes sense (years, keys, integer literals)."""
+        raw = str(token)
+        if "." in raw:
+            self.diagnostics.append(Diagnostic(
+                "P006", f"`{raw}` is not a whole number", self.source, span_of(token),
+                help="years, the keys of a table and list positions are whole numbers, such as `2025`"))
+            return None
+        if len(raw) > MAX_DIGITS:
+            self.diagnostics.append(Diagnostic(
+                "P008", f"`{raw[:12]}…` has more than {MAX_DIGITS} digits", self.source, span_of(token),
+                help=f"a whole number has at most {MAX_DIGITS} digits"))
+            return None
+        return int(raw)
