@@ -210,6 +210,9 @@ def _required(obj: dict, key: str, prefix: str = ""):
 def _list(value, item_type: str, path: str, allowed=()) -> tuple:
     if not isinstance(value, list):
         raise _expected(path, "an array", value)
+    if item_type == "int" and all(type(v) is int and 1900 <= v <= 2200 for v in value):
+        if len(set(value)) == len(value):   # the common case: valid years, no repeats
+            return tuple(value)
     parse = _ITEMS.get(item_type) or _SCALARS[item_type]
     items, seen = [], set()
     for index, raw in enumerate(value):
@@ -241,8 +244,25 @@ def _section_table(name: str) -> tuple:
 
 def _section(name: str, raw, values: dict) -> None:
     """Read one object of the table (`resident`, `history`, `application`) into `values`."""
-    fields = _SECTIONS[name]
     obj = _object(raw, name)
+    parsers = _PARSERS[name]
+    try:
+        fields = [(parsers[key], value) for key, value in obj.items()]
+        values.update(_SECTION_DEFAULTS[name])
+        for (path, parse), value in fields:
+            values[path] = parse(value, path)
+        for key, path in _SECTION_REQUIRED[name]:
+            if key not in obj:
+                raise ScenarioError(path, "required field missing")
+    except (KeyError, ScenarioError):
+        _section_in_order(name, obj, values)   # raises the first problem in the table's order
+        raise
+
+
+def _section_in_order(name: str, obj: dict, values: dict) -> None:
+    """The section read field by field in the table's order: the error it raises first is the
+    one reported, whatever the order of the keys in the document."""
+    fields = _SECTIONS[name]
     if not obj.keys() <= _SECTION_KEYS[name]:
         _reject_unknown(obj, tuple(f[0] for f in fields), name)
     for key, path, kind, allowed, default in fields:
@@ -254,8 +274,27 @@ def _section(name: str, raw, values: dict) -> None:
             values[path] = default
 
 
+def _parser(kind: str, allowed):
+    """(value, path) -> value for one field type, chosen once (see `_value`)."""
+    if kind.endswith("?"):
+        inner = _parser(kind[:-1], allowed)
+        return lambda value, path: None if value is None else inner(value, path)
+    if kind.startswith("list["):
+        item = kind[5:-1]
+        return lambda value, path: _list(value, item, path, allowed)
+    scalar = _SCALARS[kind]
+    return lambda value, path: scalar(value, path, allowed)
+
+
 _SECTIONS = {name: _section_table(name) for name in ("resident", "history", "application")}
 _SECTION_KEYS = {name: frozenset(f[0] for f in fields) for name, fields in _SECTIONS.items()}
+_PARSERS = {name: {key: (path, _parser(kind, allowed)) for key, path, kind, allowed, _ in fields}
+            for name, fields in _SECTIONS.items()}
+_SECTION_DEFAULTS = {name: {path: default for _, path, _, _, default in fields
+                            if default is not _REQUIRED and default is not _ABSENT}
+                     for name, fields in _SECTIONS.items()}
+_SECTION_REQUIRED = {name: tuple((key, path) for key, path, _, _, default in fields if default is _REQUIRED)
+                     for name, fields in _SECTIONS.items()}
 
 
 def _application(raw, values: dict) -> None:
