@@ -239,8 +239,7 @@ class JsonlOutput(Output):
         self._out = _text_stream(self.tmp, str(path).lower().endswith(".gz"))
 
     def write(self, line: str):
-        self._out.write(line)
-        self._out.write("\n")
+        self._out.write(line + "\n")
         self.count += 1
 
     def _finish(self):
@@ -318,5 +317,26 @@ def create_output(path: str) -> Output:
     return {"jsonl": JsonlOutput, "csv": CsvOutput, "parquet": ParquetOutput}[format_of(path)](path)
 
 
+def _record_encoder():
+    """`json.dumps(record, ensure_ascii=False)`, the same text, without building a JSONEncoder
+    and a C encoder for every record (about a fifth of the time to encode a decision): one C
+    encoder, made once, with dumps' separators and no circular-reference markers (a record is a
+    tree of plain data)."""
+    from json import encoder
+    make, quote = getattr(encoder, "c_make_encoder", None), getattr(encoder, "c_encode_basestring", None)
+    if make is None or quote is None:          # no _json accelerator (another Python)
+        return lambda record: json.dumps(record, ensure_ascii=False)
+
+    def default(value):
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    encode = make(None, default, quote, None, ": ", ", ", False, False, True)
+    return lambda record: "".join(encode(record, 0))
+
+
+_encode_record = _record_encoder()
+
+
 def json_line(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False)
+    """One record as a line of JSON (without the newline): `json.dumps(record, ensure_ascii=False)`."""
+    return _encode_record(record)

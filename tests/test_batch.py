@@ -327,3 +327,35 @@ def test_an_invalid_policy_stops_the_batch_with_its_diagnostics(tmp_path, worker
             "--workers", workers)
     assert r.returncode == 1 and "harbin.policy:2" in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert no_leftovers(tmp_path, "in.jsonl", "policies")
+
+
+@pytest.mark.parametrize("line", [
+    b'{"a": 1.5, "b": [1, 2, {"c": null}], "d": "\xe5\x8d\x97"}', b'{"a": 1, "a": 2}', b'{"a": NaN}',
+    b'\xef\xbb\xbf{"a": 1}', b'{"a": ', b'\xff{}', '{"a": 1}', b'[1, 2]', b'{"a": 1e400}',
+    b'{"a": "\\ud800"}', b'{"a": ' + b'9' * 5000 + b'}', b'{"x": {"y": 1, "y": 1}}'])
+def test_the_fast_row_decoder_accepts_and_refuses_exactly_what_decode_json_does(line):
+    from policyrun.batch import _decode_json
+    from policyrun.scenario import ScenarioError, decode_json
+
+    def outcome(decode):
+        try:
+            return "ok", decode(line)
+        except ScenarioError as err:
+            return "error", err.path, err.message
+    assert outcome(_decode_json) == outcome(decode_json)
+
+
+def test_json_lines_are_json_dumps_text(policies):
+    from policyrun import ScenarioError
+    from policyrun.formats import json_line
+    checked = 0
+    for s in generate(200):
+        try:
+            record = {"id": 1, **policies.evaluate(s, explain=True)}
+        except ScenarioError:
+            continue
+        assert json_line(record) == json.dumps(record, ensure_ascii=False)
+        checked += 1
+    assert checked > 100
+    odd = {"n": [1.5, -0.0, 10**30, None, True], "\u5357": "\u5b81\n\"\\", "k": {}}
+    assert json_line(odd) == json.dumps(odd, ensure_ascii=False)
