@@ -1,6 +1,6 @@
 """The benchmark suite: every figure is a ratio to a baseline timed in the same process.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--only NAME …]
+    .venv/bin/python benchmarks/run.py [--quick] [--only NAME …] [--all]
 
 Before timing anything it checks on ≥ 10,000 generated scenarios that policyrun and the
 hand-written baseline (benchmarks/baseline.py) give identical outputs, and refuses to report
@@ -128,12 +128,40 @@ def cold_start():
 BENCHMARKS = {"single": lambda q: single(300 if q else 2000), "parse_check": lambda q: parse_check(),
               "cold_start": lambda q: cold_start()}
 
+# The batch benchmarks (batch_bench.py): whole commands timed from the outside, JSONL to JSONL.
+# `batch` holds the issue's two targets, `scaling` feeds the plot and the Dask figure, `memory`
+# (long: a 1,000,000-row file) runs only when named or with --all, `plot` draws the PNG from
+# the `scaling` results (the ones just measured, else those in the results file).
+import batch_bench  # noqa: E402
+
+RESULTS: dict = {}     # this run's results merged over the results file's, for `plot`
+OPTS = argparse.Namespace(rows=None, scaling_rows=None, memory_rows=None, rounds=None)
+LONG = {"memory"}      # not in a run without --only or --all
+
+
+def _rounds(quick):
+    return OPTS.rounds or (3 if quick else ROUNDS)
+
+
+BENCHMARKS.update({
+    "batch": lambda q: batch_bench.batch(OPTS.rows or (3000 if q else 40000), _rounds(q)),
+    "scaling": lambda q: batch_bench.scaling(OPTS.scaling_rows or (3000 if q else 20000), _rounds(q)),
+    "memory": lambda q: batch_bench.memory(OPTS.memory_rows or (50000 if q else 1_000_000)),
+    "plot": lambda q: batch_bench.plot(RESULTS,
+                                       batch_bench.PLOT.with_name("quick.png") if q else batch_bench.PLOT),
+})
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smaller inputs (a smoke run, not for reporting)")
     ap.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), help="run only these")
-    args = ap.parse_args()
+    ap.add_argument("--all", action="store_true", help="also the long ones: " + ", ".join(sorted(LONG)))
+    ap.add_argument("--rows", type=int, help="rows for `batch` (default 40,000)")
+    ap.add_argument("--scaling-rows", type=int, help="rows for `scaling` (default 20,000)")
+    ap.add_argument("--memory-rows", type=int, help="rows for `memory` (default 1,000,000)")
+    ap.add_argument("--rounds", type=int, help=f"rounds for `batch` and `scaling` (default {ROUNDS})")
+    args = ap.parse_args(namespace=OPTS)
     eq = equivalence(10000)
     print(f"equivalence: {eq['scenarios']} scenarios, {eq['mismatches']} mismatches")
     if eq["mismatches"]:
@@ -141,11 +169,19 @@ def main():
         return 1
     results = {"equivalence": eq, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                "when": time.strftime("%Y-%m-%d %H:%M:%S")}
-    for name in args.only or BENCHMARKS:
-        results[name] = BENCHMARKS[name](args.quick)
-        print(name, json.dumps(results[name], indent=1))
     out = HERE / "results" / ("quick.json" if args.quick else "results.json")
-    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    # the figures of benchmarks not run this time are kept from the file
+    RESULTS.update(json.loads(out.read_text(encoding="utf-8")) if out.exists() else {})
+    RESULTS.update(results)
+    names = args.only or [n for n in BENCHMARKS if args.all or n not in LONG]
+    for name in names:
+        RESULTS[name] = BENCHMARKS[name](args.quick)
+        RESULTS[name]["when"] = time.strftime("%Y-%m-%d %H:%M:%S")
+        print(name, json.dumps(RESULTS[name], indent=1))
+        out.write_text(json.dumps(RESULTS, indent=2) + "\n", encoding="utf-8")
+    if "scaling" in names and "plot" not in names:
+        batch_bench.plot(RESULTS, batch_bench.PLOT.with_name("quick.png") if args.quick else batch_bench.PLOT)
+    out.write_text(json.dumps(RESULTS, indent=2) + "\n", encoding="utf-8")
     print(f"written {out.relative_to(ROOT)}")
     return 0
 

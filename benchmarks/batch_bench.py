@@ -1,0 +1,384 @@
+"""The batch benchmarks of the suite (run.py's `batch`, `scaling`, `memory` and `plot`).
+
+Every run is a whole command timed from the outside, on the same JSONL file of Nanning rows
+from scenarios.py (the hand-written baseline's domain):
+
+- the reference: `python benchmarks/handwritten_batch.py IN OUT` — read JSONL, baseline.decide,
+  write JSONL, in one process;
+- the subject: `policyrun evaluate --batch IN -o OUT [--workers N] [--dask]`.
+
+Settings are interleaved within each round (reference, subject 1, subject 2, …, then again), so
+every ratio compares runs made seconds apart under the same load; each figure is the median of
+the per-round ratios, with min and max. The load average is printed and kept with each round.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+PLOT = RESULTS / "batch_scaling.png"
+BENCH_HINT = ("the plot needs matplotlib: .venv/bin/pip install -e '.[bench]' "
+              "(or pip install 'policyrun[bench]')")
+
+sys.path.insert(0, str(HERE))
+
+import baseline  # noqa: E402
+import scenarios as gen  # noqa: E402
+
+
+# --- inputs and commands -------------------------------------------------------------------
+
+def write_rows(path: Path, n: int) -> Path:
+    """n generated Nanning rows (with their `id`) as JSONL."""
+    with open(path, "w", encoding="utf-8") as f:
+        for s in gen.scenarios(n):
+            f.write(json.dumps(s, ensure_ascii=False) + "\n")
+    return path
+
+
+def policyrun_command() -> list[str]:
+    script = Path(sys.executable).with_name("policyrun")
+    return [str(script)] if script.exists() else [sys.executable, "-c",
+                                                  "from policyrun.cli import main; main()"]
+
+
+def handwritten(source: Path, out: Path) -> list[str]:
+    return [sys.executable, str(HERE / "handwritten_batch.py"), str(source), str(out)]
+
+
+def policyrun_batch(source: Path, out: Path, workers: int = 1, dask: bool = False) -> list[str]:
+    args = policyrun_command() + ["evaluate", "--batch", str(source), "-o", str(out),
+                                  "--workers", str(workers)]
+    return args + ["--dask"] if dask else args
+
+
+def run(args: list[str]) -> None:
+    r = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed (exit {r.returncode}):\n{r.stderr}")
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+# --- interleaved rounds ----------------------------------------------------------------------
+
+def interleaved(settings: dict, rounds: int) -> dict:
+    """Run each setting's command once per round, in order, for `rounds` rounds (the multi-way
+    form of run.ratio_rounds: one round gives every pair of settings a ratio from runs made
+    seconds apart). Returns {"times": {name: [s, …]}, "load": [load average after each round]}."""
+    times = {name: [] for name in settings}
+    loads = []
+    for i in range(rounds):
+        line = []
+        for name, args in settings.items():
+            started = time.perf_counter()
+            run(args)
+            times[name].append(time.perf_counter() - started)
+            line.append(f"{name} {times[name][-1]:.2f} s")
+        loads.append(load())
+        print(f"  round {i + 1}/{rounds}: " + ", ".join(line) + f"; load {loads[-1]}", flush=True)
+    return {"times": times, "load": loads}
+
+
+def speedup(rounds: dict, base: str, subject: str) -> dict:
+    """Throughput of `subject` as a multiple of `base`'s, per round (base time / subject time):
+    median, min, max, as run.ratio_rounds reports time ratios."""
+    t = rounds["times"]
+    ratios = [b / s for b, s in zip(t[base], t[subject])]
+    return {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios),
+            "baseline_s": statistics.median(t[base]), "subject_s": statistics.median(t[subject]),
+            "rounds": len(ratios)}
+
+
+def rates(rounds: dict, rows: int) -> dict:
+    """Rows per second of each setting: median, min, max over the rounds."""
+    out = {}
+    for name, times in rounds["times"].items():
+        r = [rows / t for t in times]
+        out[name] = {"median": statistics.median(r), "min": min(r), "max": max(r)}
+    return out
+
+
+# --- checks before timing --------------------------------------------------------------------
+
+def check_outputs(reference: Path, outputs: dict) -> None:
+    """Every policyrun output wrote the same bytes, and agrees row by row with the hand-written
+    loop on the fields the baseline computes."""
+    first_name, first = next(iter(outputs.items()))
+    data = first.read_bytes()
+    for name, path in outputs.items():
+        if path.read_bytes() != data:
+            raise SystemExit(f"batch outputs differ: {first_name} and {name}")
+    with open(reference, encoding="utf-8") as ref, open(first, encoding="utf-8") as ours:
+        n = 0
+        for a, b in zip(ref, ours, strict=True):
+            expected, record = json.loads(a), json.loads(b)
+            if record["id"] != expected.pop("id") or baseline.project(record) != expected:
+                raise SystemExit(f"row {n + 1}: policyrun and the hand-written loop disagree:\n"
+                                 f"{expected}\n{record}")
+            n += 1
+    print(f"  outputs checked: {n} rows, policyrun agrees with the hand-written loop; "
+          f"{len(outputs)} policyrun settings wrote identical files")
+
+
+def _prepare(tmp: Path, rows: int, settings: dict) -> dict:
+    """Write the input, run every setting once (warms the file cache and the checked-policy
+    cache), check the outputs; return the commands to time."""
+    source = write_rows(tmp / "rows.jsonl", rows)
+    commands = {}
+    for name, make in settings.items():
+        commands[name] = make(source, tmp / f"{name}.jsonl")
+        run(commands[name])
+    check_outputs(tmp / "handwritten.jsonl", {n: tmp / f"{n}.jsonl" for n in settings
+                                              if n != "handwritten"})
+    return commands
+
+
+def _fixed_cost(tmp: Path) -> float:
+    """Seconds for a one-row batch: start-up, policy loading and compiling, writing."""
+    one = write_rows(tmp / "one.jsonl", 1)
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        run(policyrun_batch(one, tmp / "one-out.jsonl"))
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+# --- the benchmarks --------------------------------------------------------------------------
+
+def batch(rows: int, rounds: int) -> dict:
+    """The issue's targets: one worker against the hand-written loop (≥ 0.25×), two workers
+    against one (≥ 1.6×)."""
+    settings = {"handwritten": handwritten, "workers_1": policyrun_batch,
+                "workers_2": lambda s, o: policyrun_batch(s, o, workers=2)}
+    before = load()
+    print(f"batch: {rows:,} rows, {rounds} rounds; load {before} on {os.cpu_count()} cores", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        commands = _prepare(tmp, rows, settings)
+        fixed = _fixed_cost(tmp)
+        measured = interleaved(commands, rounds)
+    out = {"rows": rows, "load_before": before, "load": measured["load"],
+           "one_worker_vs_handwritten": speedup(measured, "handwritten", "workers_1"),
+           "two_workers_vs_one": speedup(measured, "workers_1", "workers_2"),
+           "rows_per_s": rates(measured, rows), "times_s": measured["times"],
+           "fixed_cost_s": fixed, "targets": {"one_worker_vs_handwritten": 0.25, "two_workers_vs_one": 1.6}}
+    out["met"] = {k: out[k]["median"] >= v for k, v in out["targets"].items()}
+    for k, target in out["targets"].items():
+        f = out[k]
+        print(f"  {k}: {f['median']:.2f}× (min {f['min']:.2f}, max {f['max']:.2f}; target ≥ {target}×: "
+              f"{'met' if out['met'][k] else 'NOT met'})")
+    print(f"  one-row batch (start-up, compile, write): {fixed:.2f} s; load during rounds "
+          f"{min(measured['load'])}–{max(measured['load'])}")
+    return out
+
+
+def scaling(rows: int, rounds: int, workers=(1, 2, 3, 4), dask_workers=(1, 2)) -> dict:
+    """Throughput against worker count: the process pool at each of `workers`, a Dask
+    LocalCluster at each of `dask_workers` (start-up included), and the hand-written loop."""
+    settings = {"handwritten": handwritten}
+    for n in workers:
+        settings[f"workers_{n}"] = lambda s, o, n=n: policyrun_batch(s, o, workers=n)
+    for n in dask_workers:
+        settings[f"dask_{n}"] = lambda s, o, n=n: policyrun_batch(s, o, workers=n, dask=True)
+    print(f"scaling: {rows:,} rows, {rounds} rounds, settings {', '.join(settings)}; "
+          f"load {load()} on {os.cpu_count()} cores", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = _prepare(Path(tmp), rows, settings)
+        measured = interleaved(commands, rounds)
+    out = {"rows": rows, "load": measured["load"], "rows_per_s": rates(measured, rows),
+           "times_s": measured["times"], "workers": list(workers), "dask_workers": list(dask_workers),
+           "vs_one_worker": {name: speedup(measured, "workers_1", name) for name in settings
+                             if name.startswith("workers_") and name != "workers_1"},
+           "vs_handwritten": {name: speedup(measured, "handwritten", name) for name in settings
+                              if name != "handwritten"}}
+    if len(dask_workers) > 1:
+        one = f"dask_{dask_workers[0]}"
+        out["dask_vs_dask_1"] = {f"dask_{n}": speedup(measured, one, f"dask_{n}")
+                                 for n in dask_workers[1:]}
+    for name, f in out["rows_per_s"].items():
+        vs = out["vs_one_worker"].get(name) or out.get("dask_vs_dask_1", {}).get(name)
+        extra = f"; {vs['median']:.2f}× (min {vs['min']:.2f}, max {vs['max']:.2f}) of " + (
+            "1 worker" if name.startswith("workers") else "dask_1") if vs else ""
+        print(f"  {name}: {f['median']:,.0f} rows/s (min {f['min']:,.0f}, max {f['max']:,.0f}){extra}")
+    return out
+
+
+# --- memory ----------------------------------------------------------------------------------
+
+def _tree(root: int) -> list[int]:
+    """root and all its descendants, from /proc."""
+    children: dict = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, ()))
+    return out
+
+
+def _status_kb(pid: int, field: bytes) -> int:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def measure_memory(args: list[str], interval: float = 0.05, pss_every: int = 20) -> dict:
+    """Run `args`; every `interval` seconds sum VmRSS over its process tree (and every
+    `pss_every` polls the proportional set size, PSS, which counts a page shared by several
+    processes once). ru_maxrss is from wait4: the largest single process of the tree."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = {"rss_kb": 0, "pss_kb": 0, "processes": 0}
+    samples = []   # (seconds, summed RSS in MB), at most one every 2 s
+    done = threading.Event()
+    started = time.perf_counter()
+
+    def poll():
+        polls = 0
+        while not done.is_set():
+            pids = _tree(proc.pid)
+            rss = sum(_status_kb(p, b"VmRSS:") for p in pids)
+            peak["rss_kb"] = max(peak["rss_kb"], rss)
+            peak["processes"] = max(peak["processes"], len(pids))
+            if polls % pss_every == 0:
+                peak["pss_kb"] = max(peak["pss_kb"], sum(_pss_kb(p) for p in pids))
+            now = time.perf_counter() - started
+            if not samples or now - samples[-1][0] >= 2:
+                samples.append((round(now, 1), round(rss / 1024, 1)))
+            polls += 1
+            done.wait(interval)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    stderr = proc.stderr.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    done.set()
+    poller.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed (exit {proc.returncode}):\n{stderr}")
+    return {"seconds": seconds, "peak_tree_rss_mb": peak["rss_kb"] / 1024,
+            "peak_tree_pss_mb": peak["pss_kb"] / 1024, "ru_maxrss_mb": usage.ru_maxrss / 1024,
+            "processes": peak["processes"], "rss_mb_over_time": samples,
+            "summary": stderr.strip().splitlines()[-1] if stderr.strip() else ""}
+
+
+def memory(rows: int, workers=(1, 2)) -> dict:
+    """Peak memory of `policyrun evaluate --batch` on `rows` rows of JSONL (target ≤ 300 MB)."""
+    print(f"memory: {rows:,} rows, workers {list(workers)}; load {load()}", flush=True)
+    out = {"rows": rows, "target_mb": 300}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        started = time.perf_counter()
+        source = write_rows(tmp / "rows.jsonl", rows)
+        out["input_mb"] = source.stat().st_size / 2**20
+        print(f"  input written: {out['input_mb']:.0f} MB in {time.perf_counter() - started:.0f} s", flush=True)
+        for n in workers:
+            target = tmp / "out.jsonl"
+            m = measure_memory(policyrun_batch(source, target, workers=n))
+            m["output_mb"] = target.stat().st_size / 2**20
+            m["load_after"] = load()
+            m["met"] = m["peak_tree_rss_mb"] <= out["target_mb"]
+            target.unlink()
+            out[f"workers_{n}"] = m
+            print(f"  {n} worker{'s' if n > 1 else ''}: peak RSS of the process tree "
+                  f"{m['peak_tree_rss_mb']:.0f} MB (PSS {m['peak_tree_pss_mb']:.0f} MB, "
+                  f"{m['processes']} processes), ru_maxrss {m['ru_maxrss_mb']:.0f} MB; "
+                  f"{m['seconds']:.0f} s; load {m['load_after']} | {m['summary']}", flush=True)
+    return out
+
+
+# --- the plot --------------------------------------------------------------------------------
+
+def plot(results: dict, path: Path = PLOT) -> dict:
+    """Batch throughput against worker count, from the `scaling` results (PNG)."""
+    try:
+        import matplotlib
+    except ImportError:
+        print(BENCH_HINT)
+        return {"skipped": BENCH_HINT}
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = results.get("scaling")
+    if not s:
+        return {"skipped": "no scaling results: run `benchmarks/run.py --only scaling plot`"}
+    r = s["rows_per_s"]
+
+    def series(prefix, counts):
+        counts = [n for n in counts if f"{prefix}_{n}" in r]
+        med = [r[f"{prefix}_{n}"]["median"] for n in counts]
+        err = [[m - r[f"{prefix}_{n}"]["min"] for n, m in zip(counts, med)],
+               [r[f"{prefix}_{n}"]["max"] - m for n, m in zip(counts, med)]]
+        return counts, med, err
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
+    counts, med, err = series("workers", s["workers"])
+    ax.errorbar(counts, med, yerr=err, marker="o", capsize=4,
+                label="policyrun evaluate --batch --workers N")
+    cores = os.cpu_count() or 1
+    ax.plot(counts, [med[0] * min(n, cores) for n in counts], ":", color="grey",
+            label=f"ideal: 1 worker × N, up to {cores} cores")
+    if s.get("dask_workers"):
+        dc, dm, de = series("dask", s["dask_workers"])
+        ax.errorbar(dc, dm, yerr=de, marker="s", capsize=4,
+                    label="… --dask --workers N (LocalCluster, start-up included)")
+    hand = r["handwritten"]["median"]
+    ax.axhline(hand, linestyle="--", color="black", label=f"hand-written loop, 1 process ({hand:,.0f} rows/s)")
+    ax.axhline(hand * 0.25, linestyle="-.", color="red", linewidth=0.8,
+               label="target for 1 worker: 0.25× the hand-written loop")
+    ax.set_xlabel(f"worker processes (machine: {os.cpu_count()} cores)")
+    ax.set_ylabel("rows per second (whole command)")
+    ax.set_xticks(sorted(set(s["workers"]) | set(s.get("dask_workers", []))))
+    ax.set_ylim(bottom=0)
+    loads = s["load"]
+    ax.set_title(f"Batch throughput, {s['rows']:,} Nanning rows JSONL→JSONL\n"
+                 f"median of {len(loads)} interleaved rounds (bars: min–max); "
+                 f"load average {min(loads):.1f}–{max(loads):.1f}", fontsize=10)
+    ax.legend(fontsize=8, loc="center right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    print(f"  plot written: {path.relative_to(ROOT)}")
+    return {"png": str(path.relative_to(ROOT))}
