@@ -15,6 +15,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from decision_paths import MISSING, lookup
 from policyrun import load
 
 P = load()
@@ -122,18 +123,6 @@ def any_scenario():
 
 # ---------------------------------------------------------------------------------------------
 # helpers
-
-_MISSING = object()
-
-
-def lookup(decision, path):
-    node = decision
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return _MISSING
-        node = node[part]
-    return node
-
 
 def each_decision(decision):
     """The decision and each of its alternatives (which have the same shape)."""
@@ -280,7 +269,7 @@ def test_undetermined_fields_are_null_and_null_outputs_are_explained(doc):
     for d in each_decision(P.evaluate(doc)):
         listed = undetermined_fields(d)
         for field in listed:
-            assert lookup(d, field) in (None, _MISSING), f"{field} is undetermined but has a value"
+            assert lookup(d, field) in (None, MISSING), f"{field} is undetermined but has a value"
         if d["accepted"] is not True:
             continue
         due, cov = d["amount_due"], d["coverage"]

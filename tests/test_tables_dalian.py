@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import pytest
 
-from test_tables import P, _summary, check_case, check_case_ids, cov, scenario
+from test_tables import (check_case, check_case_ids, cov, options_no_case_changes, own_ambiguities, scenario,
+                         scenarios_of)
 
 D = "dalian"
 ADULT = "1985-03-01"
@@ -272,21 +273,9 @@ def test_table(doc, expect, check_readings):
     check_case(doc, expect, check_readings)
 
 
-def own_ambiguities(j):
-    """The ambiguities the city's policy declares itself (not those it inherits from national)."""
-    inherited = P.ambiguities("national")
-    return {a: o for a, o in P.ambiguities(j).items() if a not in inherited}
-
-
 def test_every_own_ambiguity_option_changes_some_decision():
     # Catches: an option without a case, or one whose cases decide the same under every option.
-    dull = []
-    for amb, options in own_ambiguities(D).items():
-        for option in options:
-            docs = [p.values[0] for p in CASES if (p.values[0].get("readings") or {}).get(amb) == option]
-            if not any(all(_summary(P.evaluate(d)) != _summary(P.evaluate(d, readings={amb: other}))
-                           for other in options if other != option) for d in docs):
-                dull.append(f"{amb}={option}")
+    dull = options_no_case_changes(own_ambiguities(D), scenarios_of(CASES))
     assert set(own_ambiguities(D)) == {"A-DAL-1ST", "A-DAL-EXC-OCT", "A-DAL-NB-EDGE", "A-DAL-PT-STUDENT"}
     assert not dull, f"no case where these options change the decision: {dull}"
 

@@ -33,7 +33,8 @@ import re
 import pytest
 
 from conftest import ROOT, SHARED
-from test_tables import P, _summary, check_case, check_case_ids, cov, scenario
+from test_tables import (P, check_case, check_case_ids, cov, no_amount, options_no_case_changes,
+                         own_ambiguities, scenario, scenarios_of)
 
 S = "shanghai"
 SEEDS = SHARED / "seeds"
@@ -55,12 +56,6 @@ def sh(birth, registered=None, *, as_of=None, **kw):
     if as_of is not None:
         doc["as_of"] = as_of
     return doc
-
-
-def no_amount(*years):
-    fields = ["amount_due.total"] + [f"amount_due.by_year.{y}" for y in years]
-    return {"amount_due.total": None, "amount_due.by_year": {str(y): None for y in years},
-            "undetermined": fields}
 
 
 # =============================================================================================
@@ -424,13 +419,8 @@ def test_table(doc, expect, check_readings):
     check_case(doc, expect, check_readings)
 
 
-def own_ambiguities():
-    inherited = P.ambiguities("national")
-    return {a: o for a, o in P.ambiguities(S).items() if a not in inherited}
-
-
 def test_the_shanghai_ambiguities_are_the_registered_ones():
-    assert own_ambiguities() == {
+    assert own_ambiguities(S) == {
         "A-SH-NB": ["three_months", "two_months"],
         "A-SH-LATE": ["from_month_4", "after_month_4"],
         "A-SH-AMT": ["total_100", "individual_50"],
@@ -443,14 +433,7 @@ def test_the_shanghai_ambiguities_are_the_registered_ones():
 def test_every_own_ambiguity_option_changes_some_decision():
     # Catches: an option without a case, or one whose cases decide the same under every option;
     # the case must also report the option in `readings`.
-    dull = []
-    for amb, options in own_ambiguities().items():
-        for option in options:
-            docs = [p.values[0] for p in CASES if (p.values[0].get("readings") or {}).get(amb) == option]
-            if not any(P.evaluate(d)["readings"].get(amb) == option
-                       and all(_summary(P.evaluate(d)) != _summary(P.evaluate(d, readings={amb: other}))
-                               for other in options if other != option) for d in docs):
-                dull.append(f"{amb}={option}")
+    dull = options_no_case_changes(own_ambiguities(S), scenarios_of(CASES), reported=True)
     assert not dull, f"no case where these options change the decision: {dull}"
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import pytest
 
-from test_tables import P, _summary, check_case, check_case_ids, cov, scenario
+from test_tables import (_summary, check_case, check_case_ids, cov, no_amount, options_no_case_changes,
+                         own_ambiguities, scenario, scenarios_of)
 
 S = "shenyang"
 ADULT = "1980-05-01"
@@ -28,13 +29,6 @@ CASES = []
 
 def case(case_id, doc, check_readings=True, **expect):
     CASES.append(pytest.param(doc, expect, check_readings, id=case_id))
-
-
-def no_amount(*years):
-    """S(Y) is in no source: the total and every year's amount are undetermined (null)."""
-    fields = ["amount_due.total"] + [f"amount_due.by_year.{y}" for y in years]
-    return {"amount_due.total": None, "amount_due.by_year": {str(y): None for y in years},
-            "undetermined": fields}
 
 
 # =============================================================================================
@@ -276,12 +270,6 @@ def test_table(doc, expect, check_readings):
     check_case(doc, expect, check_readings)
 
 
-def own_ambiguities(j):
-    """The ambiguities the city's policy declares itself (not those it inherits from national)."""
-    inherited = P.ambiguities("national")
-    return {a: o for a, o in P.ambiguities(j).items() if a not in inherited}
-
-
 def outcome(decision):
     """What a reading can change: test_tables' summary, plus the channel (A-SHY-ORPHAN)."""
     return _summary(decision), decision["channel"]
@@ -289,13 +277,7 @@ def outcome(decision):
 
 def test_every_own_ambiguity_option_changes_some_decision():
     # Catches: an option without a case, or one whose cases decide the same under every option.
-    dull = []
-    for amb, options in own_ambiguities(S).items():
-        for option in options:
-            docs = [p.values[0] for p in CASES if (p.values[0].get("readings") or {}).get(amb) == option]
-            if not any(all(outcome(P.evaluate(d)) != outcome(P.evaluate(d, readings={amb: other}))
-                           for other in options if other != option) for d in docs):
-                dull.append(f"{amb}={option}")
+    dull = options_no_case_changes(own_ambiguities(S), scenarios_of(CASES), outcome)
     assert own_ambiguities(S), "the Shenyang policy declares no ambiguity of its own"
     assert not dull, f"no case where these options change the decision: {dull}"
 
