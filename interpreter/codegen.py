@@ -112,11 +112,11 @@ class _Generator:
                   f"        ctx.trail = t = [{', '.join(marks)}]",
                   *("        " + line for line in setup),
                   *self._guard(body_expr),
-                  "        hit = (v, tuple(dict.fromkeys(t)) if len(t) > 1 else tuple(t))",
+                  "        hit = (v, t if len(t) != 1 else t[0])",   # one mark or trail: itself
                   "        ctx.trail = saved",
                   "        ctx.memo[key] = hit",
                   "    if hit[1]:",
-                  "        ctx.trail.extend(hit[1])",
+                  "        ctx.trail.append(hit[1])",
                   "    return hit[0]", "")
 
     def _marks(self, b):
@@ -163,7 +163,7 @@ class _Generator:
     def _gen_let(self, b, name):
         self._node = b.decl
         body = self.function_body(lambda: self.expr(b.decl.expr, self._super_scope(b)))
-        self._memo(name, [], self.const(("let", b.name, b.rule)), self._marks(b), body)
+        self._memo(name, [], self.const(_unique()), self._marks(b), body)
 
     def _gen_def(self, b, name):
         self._node = b.decl
@@ -182,7 +182,7 @@ class _Generator:
             self._node = decl
             body = self.function_body(lambda: self._entry_expr(decl.entries[0], b.name, ()))
             inner = name + "_value"
-            self._memo(inner, [], self.const(("param", b.name)), self._marks(b), body)
+            self._memo(inner, [], self.const(_unique()), self._marks(b), body)
             override = self.const(b.name)
             self.emit(f"def {name}(ctx):", f"    if {override} in ctx.overrides:",
                       f"        return ctx.overrides[{override}]", f"    return {inner}(ctx)", "")
@@ -251,7 +251,7 @@ class _Generator:
             scope[let.name] = ("slot", names[let.name])
         for let in lets:
             self._node = let
-            self._memo(names[let.name], [], self.const(prefix + (let.name,)), [],
+            self._memo(names[let.name], [], self.const(_unique()), [],
                        self.function_body(lambda: self.expr(let.expr, scope)))
         return scope
 
@@ -326,6 +326,8 @@ class _Generator:
             return f"{self.binding_ref(self.checked.bindings[e.func])}(ctx{''.join(', ' + a for a in args)})"
         if e.func in ("is_null", "coalesce", "is_undetermined"):
             return f"B_{e.func}({', '.join(args)})"
+        if e.func in ("min", "max") and len(args) > 1:   # scalars, each checked by `strict`
+            return self.strict(args, lambda *ts: f"{e.func}({', '.join(ts)})")
         return self.strict(args, lambda *ts: f"B_{e.func}({', '.join(ts)})")
 
     def _reading(self, amb_id):
@@ -429,15 +431,24 @@ class _Keyed:
                 self.ranged.append((key[0], rest, fn))
 
     def __call__(self, ctx, *key):
-        fn = self.exact.get(key)
-        if fn is None:
-            for first, rest, candidate in self.ranged:
-                if rest == key[1:] and (first.kind == "any" or first.value[0] <= key[0] <= first.value[1]):
-                    fn = candidate
-                    break
-        if fn is None:
-            return Undetermined(f"no value of `{self.name}` for {', '.join(map(str, key))}")
-        return closures.force(ctx, ("param", self.name, key), lambda: fn(ctx, *key), self.marks)
+        memo_key = (self, key)
+        hit = ctx.memo.get(memo_key)   # compile.force(), inline: parameters are looked up often
+        if hit is None:
+            fn = self.exact.get(key)
+            if fn is None:
+                for first, rest, candidate in self.ranged:
+                    if rest == key[1:] and (first.kind == "any" or first.value[0] <= key[0] <= first.value[1]):
+                        fn = candidate
+                        break
+            if fn is None:
+                return Undetermined(f"no value of `{self.name}` for {', '.join(map(str, key))}")
+            saved = ctx.trail
+            ctx.trail = trail = list(self.marks)
+            hit = ctx.memo[memo_key] = (fn(ctx, *key), trail if len(trail) != 1 else trail[0])
+            ctx.trail = saved
+        if hit[1]:
+            ctx.trail.append(hit[1])
+        return hit[0]
 
 
 _NOT = object()   # a local not computed yet (function_body)

@@ -27,7 +27,9 @@ class Ctx:
     def __init__(self, values, readings, overrides, trace=False):
         self.values, self.readings, self.overrides = values, readings, overrides
         self.memo: dict = {}
-        self.trail: list = []   # provenance marks in the order met (deduplicated when read)
+        # provenance: marks (tuples) in the order met, and the trails (lists) of the memoized
+        # values used, by reference; evaluate.marks() expands them once each when a decision is built
+        self.trail: list = []
         self.trace = [] if trace else None
 
 
@@ -111,13 +113,13 @@ def force(ctx, key, thunk, marks, label=None):
         saved = ctx.trail
         ctx.trail = list(marks)
         value = thunk()
-        hit = (value, tuple(dict.fromkeys(ctx.trail)))
+        hit = (value, ctx.trail if len(ctx.trail) != 1 else ctx.trail[0])   # one mark or trail: itself
         ctx.trail = saved
         ctx.memo[key] = hit
         if ctx.trace is not None and label is not None:
             ctx.trace.append(label(value))
     if hit[1]:
-        ctx.trail.extend(hit[1])
+        ctx.trail.append(hit[1])
     return hit[0]
 
 

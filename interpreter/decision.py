@@ -13,6 +13,8 @@ DECISION_KEYS = ("jurisdiction", "accepted", "route", "reasons", "amount_due", "
 
 def money(value) -> str:
     """An exact decimal string without exponent or trailing zeros: 780, 38.454."""
+    if value.__class__ is int:
+        return str(value)
     d = Decimal(value)
     if d == d.to_integral_value():
         return str(d.quantize(Decimal(1)))

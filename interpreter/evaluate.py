@@ -87,7 +87,7 @@ def _decide(policy, ctx, scenario, decision):
     candidates, reasons, unknown, consulted = [], [], [], []
     for route in policy.routes:
         _try_route(policy, ctx, route, candidates, reasons, unknown)
-        consulted.extend(ctx.trail)
+        consulted.append(ctx.trail)
     asked = scenario.values.get("application.coverage_years") or ()
     if len(asked) > 1:
         asked = tuple(sorted(set(asked)))
@@ -100,7 +100,7 @@ def _decide(policy, ctx, scenario, decision):
                 years if len(years) < 2 and years.__class__ is tuple else tuple(sorted(set(years))))
         c.years = years
         c.trail = ctx.trail
-        consulted.extend(c.trail)
+        consulted.append(c.trail)
     candidates = _within_span(policy, candidates, unknown, asked)
     span = policy.checked.years
     if span and any(not span[0] <= y <= span[1] for y in asked):
@@ -277,9 +277,27 @@ def _output(out, field, value, fmt=None):
     return fmt(value)
 
 
+def marks(trail) -> dict:
+    """A trail's provenance marks in the order first met, as the keys of a dict. A trail holds
+    marks (tuples) and, by reference, the trails (lists) of the memoized values it used; each of
+    those is expanded once, where first met, which gives the same order as copying every mark in."""
+    out, seen = {}, set()
+
+    def walk(trail):
+        for m in trail:
+            if m.__class__ is list:
+                if id(m) not in seen:
+                    seen.add(id(m))
+                    walk(m)
+            else:
+                out[m] = None   # a mark met again keeps its first place
+    walk(trail)
+    return out
+
+
 def _provenance(out, trail):
     rules, readings, assumed = [], {}, []
-    for mark in dict.fromkeys(trail):   # first occurrence order
+    for mark in marks(trail):
         kind = mark[0]
         if kind == "rule":
             rules.append(mark[1])
