@@ -111,7 +111,7 @@ def _decide(policy, ctx, scenario, decision):
         chosen = matches[0]
         if len(matches) > 1:
             _check_conflict(policy, ctx, chosen, matches[1:])
-        decision.update(_assemble(policy, ctx, chosen, scenario))
+        _assemble(policy, ctx, chosen, scenario, decision)
         decision["accepted"] = True
         return
     if not candidates and not reasons and not unknown:   # no rule grants it, and none refuses it
@@ -212,10 +212,12 @@ def _field(policy, route_fields, offer_fields, name):
     return _DEFAULTS.get(name)
 
 
-def _assemble(policy, ctx, c, scenario) -> dict:
-    """The decision for one offer: amounts, coverage, waiting months, channel, provenance."""
+def _assemble(policy, ctx, c, scenario, out=None) -> dict:
+    """The decision for one offer: amounts, coverage, waiting months, channel, provenance
+    (written into `out`, an empty decision, when given)."""
     ctx.trail = list(c.trail)
-    out = empty(policy.name)
+    if out is None:
+        out = empty(policy.name)
     out["route"] = c.route.name
     fields = c.plan.fields
     years = c.years
@@ -252,16 +254,16 @@ def _assemble(policy, ctx, c, scenario) -> dict:
 def _coverage(out, years, start, end):
     if not years:
         return None
-    start = dates.year_start(years[0]) if start is None else start
-    end = dates.year_end(years[-1]) if end is None else end
-    if not isinstance(start, Undetermined) and not isinstance(end, Undetermined) and start > end:
+    start = date(years[0], 1, 1) if start is None else start
+    end = date(years[-1], 12, 31) if end is None else end   # CONV-7
+    if start.__class__ is not Undetermined and end.__class__ is not Undetermined and start > end:
         start = Undetermined(f"benefits would start on {start.isoformat()}, after the coverage bought "
                              f"ends on {end.isoformat()}; no source says what happens then")
     cov = {"start": _output(out, "coverage.start", start, date.isoformat),
            "end": _output(out, "coverage.end", end, date.isoformat), "years": list(years), "by_year": {}}
     for y in years:
-        s = None if cov["start"] is None else max(start, dates.year_start(y))
-        e = None if cov["end"] is None else min(end, dates.year_end(y))
+        s = None if cov["start"] is None else max(start, date(y, 1, 1))
+        e = None if cov["end"] is None else min(end, date(y, 12, 31))
         if s is not None and e is not None and s > e:
             s = e = None
         cov["by_year"][str(y)] = {"start": s and s.isoformat(), "end": e and e.isoformat()}
@@ -269,7 +271,7 @@ def _coverage(out, years, start, end):
 
 
 def _output(out, field, value, fmt=None):
-    if isinstance(value, Undetermined):
+    if value.__class__ is Undetermined:
         out["undetermined"].append({"field": field, "why": value.reason})
         return None
     if value is None or fmt is None:
