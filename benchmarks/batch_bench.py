@@ -13,8 +13,11 @@ the per-round ratios, with min and max. The load average is printed and kept wit
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -62,10 +65,18 @@ def policyrun_batch(source: Path, out: Path, workers: int = 1, dask: bool = Fals
     return args + ["--dask"] if dask else args
 
 
-def run(args: list[str]) -> None:
+SUMMARY = re.compile(r"^(\d+) rows: .*; [\d.]+ s, (\d+) rows/s", re.M)
+
+
+def run(args: list[str]) -> float | None:
+    """Run a command; for policyrun, return the seconds its own summary line reports (rows /
+    rows per second): the batch itself, without interpreter start-up, policy loading and, for
+    --dask, starting and stopping the LocalCluster."""
     r = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed (exit {r.returncode}):\n{r.stderr}")
+    match = SUMMARY.search(r.stderr)
+    return int(match[1]) / int(match[2]) if match and int(match[2]) else None
 
 
 def load() -> float:
@@ -79,23 +90,30 @@ def interleaved(settings: dict, rounds: int) -> dict:
     form of run.ratio_rounds: one round gives every pair of settings a ratio from runs made
     seconds apart). Returns {"times": {name: [s, …]}, "load": [load average after each round]}."""
     times = {name: [] for name in settings}
+    cpu = {name: [] for name in settings}   # CPU seconds of the command's processes together
+    inner = {name: [] for name in settings}  # the batch alone, from policyrun's summary line
     loads = []
     for i in range(rounds):
         line = []
         for name, args in settings.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
-            run(args)
+            batch_s = run(args)
             times[name].append(time.perf_counter() - started)
+            inner[name].append(batch_s if batch_s is not None else times[name][-1])
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
             line.append(f"{name} {times[name][-1]:.2f} s")
         loads.append(load())
         print(f"  round {i + 1}/{rounds}: " + ", ".join(line) + f"; load {loads[-1]}", flush=True)
-    return {"times": times, "load": loads}
+    return {"times": times, "cpu": cpu, "inner": inner, "load": loads}
 
 
-def speedup(rounds: dict, base: str, subject: str) -> dict:
+def speedup(rounds: dict, base: str, subject: str, times: str = "times") -> dict:
     """Throughput of `subject` as a multiple of `base`'s, per round (base time / subject time):
-    median, min, max, as run.ratio_rounds reports time ratios."""
-    t = rounds["times"]
+    median, min, max, as run.ratio_rounds reports time ratios. `times="inner"`: the batch alone,
+    as policyrun's summary line times it (start-up excluded)."""
+    t = rounds[times]
     ratios = [b / s for b, s in zip(t[base], t[subject])]
     return {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios),
             "baseline_s": statistics.median(t[base]), "subject_s": statistics.median(t[subject]),
@@ -103,11 +121,14 @@ def speedup(rounds: dict, base: str, subject: str) -> dict:
 
 
 def rates(rounds: dict, rows: int) -> dict:
-    """Rows per second of each setting: median, min, max over the rounds."""
+    """Rows per second of each setting: median, min, max over the rounds; and the CPU time
+    per 1,000 rows of all its processes together (median), which other load on the machine
+    inflates far less than wall-clock time: it shows what a pool costs in parent-side work."""
     out = {}
     for name, times in rounds["times"].items():
         r = [rows / t for t in times]
-        out[name] = {"median": statistics.median(r), "min": min(r), "max": max(r)}
+        out[name] = {"median": statistics.median(r), "min": min(r), "max": max(r),
+                     "cpu_s_per_1000_rows": statistics.median(rounds["cpu"][name]) / rows * 1000}
     return out
 
 
@@ -175,12 +196,15 @@ def batch(rows: int, rounds: int) -> dict:
            "one_worker_vs_handwritten": speedup(measured, "handwritten", "workers_1"),
            "two_workers_vs_one": speedup(measured, "workers_1", "workers_2"),
            "rows_per_s": rates(measured, rows), "times_s": measured["times"],
-           "fixed_cost_s": fixed, "targets": {"one_worker_vs_handwritten": 0.25, "two_workers_vs_one": 1.6}}
+           "cpu_s": measured["cpu"], "inner_s": measured["inner"], "fixed_cost_s": fixed,
+           "two_workers_vs_one_inner": speedup(measured, "workers_1", "workers_2", "inner"), "targets": {"one_worker_vs_handwritten": 0.25, "two_workers_vs_one": 1.6}}
     out["met"] = {k: out[k]["median"] >= v for k, v in out["targets"].items()}
     for k, target in out["targets"].items():
         f = out[k]
         print(f"  {k}: {f['median']:.2f}× (min {f['min']:.2f}, max {f['max']:.2f}; target ≥ {target}×: "
               f"{'met' if out['met'][k] else 'NOT met'})")
+    for name, f in out["rows_per_s"].items():
+        print(f"  {name}: {f['median']:,.0f} rows/s, {f['cpu_s_per_1000_rows']:.2f} CPU s per 1,000 rows")
     print(f"  one-row batch (start-up, compile, write): {fixed:.2f} s; load during rounds "
           f"{min(measured['load'])}–{max(measured['load'])}")
     return out
@@ -192,6 +216,9 @@ def scaling(rows: int, rounds: int, workers=(1, 2, 3, 4), dask_workers=(1, 2)) -
     settings = {"handwritten": handwritten}
     for n in workers:
         settings[f"workers_{n}"] = lambda s, o, n=n: policyrun_batch(s, o, workers=n)
+    if dask_workers and importlib.util.find_spec("distributed") is None:
+        print("  Dask is not installed: no Dask points (.venv/bin/pip install -e '.[bench]')")
+        dask_workers = ()
     for n in dask_workers:
         settings[f"dask_{n}"] = lambda s, o, n=n: policyrun_batch(s, o, workers=n, dask=True)
     print(f"scaling: {rows:,} rows, {rounds} rounds, settings {', '.join(settings)}; "
@@ -200,20 +227,28 @@ def scaling(rows: int, rounds: int, workers=(1, 2, 3, 4), dask_workers=(1, 2)) -
         commands = _prepare(Path(tmp), rows, settings)
         measured = interleaved(commands, rounds)
     out = {"rows": rows, "load": measured["load"], "rows_per_s": rates(measured, rows),
-           "times_s": measured["times"], "workers": list(workers), "dask_workers": list(dask_workers),
+           "times_s": measured["times"], "cpu_s": measured["cpu"], "inner_s": measured["inner"], "workers": list(workers), "dask_workers": list(dask_workers),
            "vs_one_worker": {name: speedup(measured, "workers_1", name) for name in settings
                              if name.startswith("workers_") and name != "workers_1"},
            "vs_handwritten": {name: speedup(measured, "handwritten", name) for name in settings
                               if name != "handwritten"}}
+    out["inner_vs_one_worker"] = {name: speedup(measured, "workers_1", name, "inner")
+                                  for name in out["vs_one_worker"]}
     if len(dask_workers) > 1:
         one = f"dask_{dask_workers[0]}"
         out["dask_vs_dask_1"] = {f"dask_{n}": speedup(measured, one, f"dask_{n}")
                                  for n in dask_workers[1:]}
+        # without the LocalCluster's start and stop (a few seconds, whatever the rows)
+        out["dask_inner_vs_dask_1"] = {f"dask_{n}": speedup(measured, one, f"dask_{n}", "inner")
+                                       for n in dask_workers[1:]}
     for name, f in out["rows_per_s"].items():
         vs = out["vs_one_worker"].get(name) or out.get("dask_vs_dask_1", {}).get(name)
-        extra = f"; {vs['median']:.2f}× (min {vs['min']:.2f}, max {vs['max']:.2f}) of " + (
-            "1 worker" if name.startswith("workers") else "dask_1") if vs else ""
-        print(f"  {name}: {f['median']:,.0f} rows/s (min {f['min']:,.0f}, max {f['max']:,.0f}){extra}")
+        inner = out["inner_vs_one_worker"].get(name) or out.get("dask_inner_vs_dask_1", {}).get(name)
+        extra = (f"; {vs['median']:.2f}× (min {vs['min']:.2f}, max {vs['max']:.2f}) of "
+                 + ("1 worker" if name.startswith("workers") else "dask_1")
+                 + f", start-up excluded {inner['median']:.2f}×") if vs else ""
+        print(f"  {name}: {f['median']:,.0f} rows/s (min {f['min']:,.0f}, max {f['max']:,.0f}), "
+              f"{f['cpu_s_per_1000_rows']:.2f} CPU s per 1,000 rows{extra}")
     return out
 
 
@@ -382,3 +417,48 @@ def plot(results: dict, path: Path = PLOT) -> dict:
     plt.close(fig)
     print(f"  plot written: {path.relative_to(ROOT)}")
     return {"png": str(path.relative_to(ROOT))}
+
+
+# --- the README table ------------------------------------------------------------------------
+
+def markdown(results: dict) -> str:
+    """The batch rows of benchmarks/README.md's table, from the results (printed by run.py at
+    the end of a run that measured any of them, to paste over the old rows)."""
+    rows = []
+
+    def fig(f, unit="×"):
+        return f"**{f['median']:.2f}{unit}** | {f['min']:.2f}–{f['max']:.2f}{unit}"
+
+    def loads(values):
+        return f"{min(values):.1f}–{max(values):.1f}"
+
+    b = results.get("batch")
+    if b and "one_worker_vs_handwritten" in b:
+        r = b["rows_per_s"]
+        rows.append(f"| batch JSONL→JSONL, 1 worker, throughput vs the hand-written loop ({b['rows']:,} rows; "
+                    f"{r['workers_1']['median']:,.0f} vs {r['handwritten']['median']:,.0f} rows/s) | ≥ 0.25× | "
+                    f"{fig(b['one_worker_vs_handwritten'])} | {loads(b['load'])} |")
+        rows.append(f"| batch, `--workers 2` vs 1 worker | ≥ 1.6× | {fig(b['two_workers_vs_one'])} | "
+                    f"{loads(b['load'])} |")
+    s = results.get("scaling")
+    if s and "rows_per_s" in s:
+        for name, f in s.get("dask_vs_dask_1", {}).items():
+            rows.append(f"| batch, `--dask --workers {name.split('_')[1]}` vs `--dask --workers 1` "
+                        f"(LocalCluster, {s['rows']:,} rows, start-up included) | — | {fig(f)} | "
+                        f"{loads(s['load'])} |")
+        for name, f in s.get("vs_one_worker", {}).items():
+            if name != "workers_2":
+                rows.append(f"| batch, `--workers {name.split('_')[1]}` vs 1 worker ({s['rows']:,} rows) | — | "
+                            f"{fig(f)} | {loads(s['load'])} |")
+    m = results.get("memory")
+    if m and "rows" in m:
+        for key in sorted(k for k in m if k.startswith("workers_")):
+            w = m[key]
+            n = key.split("_")[1]
+            rows.append(f"| peak RSS, {m['rows']:,}-row JSONL batch, {n} worker{'s' if n != '1' else ''} "
+                        f"(summed over {w['processes']} process{'es' if w['processes'] != 1 else ''}; ru_maxrss {w['ru_maxrss_mb']:.0f} MB, "
+                        f"PSS {w['peak_tree_pss_mb']:.0f} MB) | ≤ 300 MB | **{w['peak_tree_rss_mb']:.0f} MB** | "
+                        f"(one run, {w['seconds']:.0f} s) | {w['load_after']:.1f} |")
+    if not rows:
+        return ""
+    return "\n".join(["| figure | target | median | min–max | load average |", "|---|---|---|---|---|", *rows])

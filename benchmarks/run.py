@@ -182,6 +182,8 @@ def main():
     if "scaling" in names and "plot" not in names:
         batch_bench.plot(RESULTS, batch_bench.PLOT.with_name("quick.png") if args.quick else batch_bench.PLOT)
     out.write_text(json.dumps(RESULTS, indent=2) + "\n", encoding="utf-8")
+    if set(names) & {"batch", "scaling", "memory"}:
+        print("\nbatch figures for benchmarks/README.md:\n" + batch_bench.markdown(RESULTS))
     print(f"written {out.relative_to(ROOT)}")
     return 0
 
