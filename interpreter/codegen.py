@@ -296,16 +296,28 @@ class _Generator:
         b = self.checked.bindings[e.name]
         if b.kind == "input":
             return f"ctx.values[{self.const(b.decl.path)}]"
-        return self.call0(self.binding_ref(b))
+        return self.param_ref(b)
 
     def _e_attr(self, e, scope):
         dotted = dotted_name(e)
         b = self.checked.bindings.get(dotted) if dotted else None
         if b is not None and b.kind == "param":
-            return self.call0(self.binding_ref(b))
+            return self.param_ref(b)
         attr = f".{e.name}" if e.name.isidentifier() and not keyword.iskeyword(e.name) else None
         return self.strict([self.expr(e.obj, scope)],
                            lambda o: f"{o}{attr}" if attr else f"getattr({o}, {e.name!r})")
+
+    def param_ref(self, b) -> str:
+        """A named value: a call of its generated function, except that a scalar parameter whose
+        value is a plain literal is written in place (its override and its rule mark kept)."""
+        decl = b.decl
+        if b.kind != "param" or decl.keys or not isinstance(decl.entries[0].value.expr, ast.Literal) \
+                or any(p.kind == "assumed" for p in decl.entries[0].value.provenance):
+            return self.call0(self.binding_ref(b))
+        value, name = self.expr(decl.entries[0].value.expr, {}), self.const(b.name)
+        if b.rule:
+            value = f"(ctx.trail.append({self.const(('rule', b.rule))}), {value})[1]"
+        return f"(ctx.overrides[{name}] if {name} in ctx.overrides else {value})"
 
     def _e_index(self, e, scope):
         name = e.obj.name if isinstance(e.obj, ast.Name) else dotted_name(e.obj)
