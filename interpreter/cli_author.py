@@ -23,14 +23,20 @@ extended_policies_option = click.option(
 # ---- check: the diagnostics of policy files ----------------------------------------------
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @extended_policies_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Diagnostics as rendered text or as JSON (for editors and CI).")
 def check(files, policy_dir, fmt):
-    """Parse and check policy FILES; print every diagnostic. Exit 1 if any is an error."""
+    """Parse and check policy FILES (or the `.policy` files of a directory); print every
+    diagnostic. Exit 1 if any is an error."""
     from .checkfiles import check_file
+    from .testing import policy_files
 
+    files = policy_files(files)
+    if not files:
+        click.echo("error: no .policy files there", err=True)
+        sys.exit(2)
     diagnostics = []
     for path in files:
         for d in check_file(Path(path), policy_dir):
@@ -53,12 +59,13 @@ def check(files, policy_dir, fmt):
 # ---- verify -------------------------------------------------------------------------------
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(exists=True))
 @click.option("--examples", type=click.IntRange(min=1), default=200, show_default=True,
               help="Scenarios to generate per policy file.")
 @extended_policies_option
 def verify(files, examples, policy_dir):
-    """Check the `invariant`s of policy FILES (default: the bundled policies) on generated scenarios.
+    """Check the `invariant`s of policy FILES or directories (default: the bundled policies) on
+    generated scenarios.
 
     Scenarios are drawn (deterministically) from each policy's input declarations and readings.
     A violation prints the invariant and a minimal counterexample scenario as JSON; exit 1.
@@ -71,7 +78,8 @@ def verify(files, examples, policy_dir):
     from .load import bundled_directory
     from .verify import MissingHypothesis, load_file, render_report, verify_policy
 
-    paths = [Path(f) for f in files] or sorted(bundled_directory().glob("*.policy"))
+    from .testing import policy_files
+    paths = policy_files(files) or sorted(bundled_directory().glob("*.policy"))
     failed = False
     for path in paths:
         shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)

@@ -101,3 +101,11 @@ def test_help_on_every_command(command):
 def test_check_bundled_policies_is_clean():
     r = run("check", *[str(p) for p in sorted((ROOT / "policies").glob("*.policy"))])
     assert r.returncode == 0, r.stderr
+
+
+def test_check_a_directory_checks_its_policy_files(tmp_path):
+    r = run("check", str(ROOT / "policies"))
+    count = len(list((ROOT / "policies").glob("*.policy")))
+    assert r.returncode == 0 and f"checked {count} files: ok" in r.stderr, r.stderr
+    r = run("check", str(tmp_path))   # no policy files there: a usage error, not "ok"
+    assert r.returncode == 2 and "no .policy files" in r.stderr
