@@ -97,8 +97,7 @@ class Policies:
         """One scenario -> its decision (a dict in the contract's JSON shape)."""
         scenario = self.scenario(data, readings)
         policy = self.policy(scenario.jurisdiction)
-        fast = self._fast and not explain   # tracing runs on the closure build
-        decision = _evaluate(self._loader.generated(scenario.jurisdiction) if fast else policy, scenario,
+        decision = _evaluate(self._loader.generated(scenario.jurisdiction) if self._fast else policy, scenario,
                              explain=explain)
         if explain:   # the contract: with --explain, a `trace` and a `notice` in Chinese
             decision["notice"] = notice(decision, policy)

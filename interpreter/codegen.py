@@ -4,8 +4,14 @@ becomes a generated Python function, and every expression one Python expression 
 The semantics are exactly those of compile.py's closures (tests/test_backends.py holds the two
 together): an undetermined operand makes a strict operation undetermined — written inline as
 `(t if (t := x).__class__ is U else …)` — `and`/`or` are three-valued, and every named definition
-is memoized per evaluation with the provenance marks it depends on. The closure backend remains
-the one used for tracing (`--explain`), coverage builds and invariants.
+is memoized per evaluation with the provenance marks it depends on, and a rule's definition adds
+the same `--explain` trace entry when it is computed. The closure backend remains the one used for
+coverage builds, invariants and one-off CLI evaluations (it builds quicker).
+
+What keeps it fast: a zero-argument definition used twice in one function is called once there
+(`function_body`); a memoized value's provenance is kept by reference (its trail list), not
+copied (evaluate.marks expands it once per decision); constants skip the undetermined checks;
+`d + n months` calls the date arithmetic directly.
 """
 from __future__ import annotations
 
@@ -100,10 +106,14 @@ class _Generator:
         return [f"{indent}try:", f"{indent}    v = {body_expr}",
                 f"{indent}except _ERRORS as err:", f"{indent}    raise _fail(err, {src}, {span}) from None"]
 
-    def _memo(self, name, params, key_expr, marks, body):
+    def _memo(self, name, params, key_expr, marks, body, binding=None):
         """A memoized definition: the same protocol as compile.force(). `body` is a
-        (setup lines, expression) pair from `function_body`."""
+        (setup lines, expression) pair from `function_body`; a rule's `binding` is traced."""
         setup, body_expr = body
+        entry = closures.trace_entry(self.checked, binding) if binding is not None else None
+        trace = [] if entry is None else [
+            "        if ctx.trace is not None:",
+            f"            ctx.trace.append({self.const(entry)}(v, ({''.join(p + ', ' for p in params)})))"]
         self.emit(f"def {name}(ctx{''.join(', ' + p for p in params)}):",
                   f"    key = {key_expr}",
                   "    hit = ctx.memo.get(key)",
@@ -114,6 +124,7 @@ class _Generator:
                   *self._guard(body_expr),
                   "        hit = (v, t if len(t) != 1 else t[0])",   # one mark or trail: itself
                   "        ctx.trail = saved",
+                  *trace,
                   "        ctx.memo[key] = hit",
                   "    if hit[1]:",
                   "        ctx.trail.append(hit[1])",
@@ -163,7 +174,7 @@ class _Generator:
     def _gen_let(self, b, name):
         self._node = b.decl
         body = self.function_body(lambda: self.expr(b.decl.expr, self._super_scope(b)))
-        self._memo(name, [], self.const(_unique()), self._marks(b), body)
+        self._memo(name, [], self.const(_unique()), self._marks(b), body, b)
 
     def _gen_def(self, b, name):
         self._node = b.decl
@@ -171,7 +182,7 @@ class _Generator:
         scope = dict(self._super_scope(b), **{p.name: _py(p.name) for p in b.decl.params})
         body = self.function_body(lambda: self.expr(b.decl.expr, scope))
         key = f"({self.const(_unique())}{''.join(', ' + p for p in params)})"
-        self._memo(name, params, key, self._marks(b), body)
+        self._memo(name, params, key, self._marks(b), body, b)
 
     def _super_scope(self, b):
         return {"super": ("parent", b.parent)} if b.parent is not None else {}

@@ -106,6 +106,24 @@ def compile_invariants(checked, compiler=None) -> tuple:
     return tuple(invariants)
 
 
+def trace_entry(checked, b):
+    """For a rule's `let`/`def`: entry(value, args) -> the raw trace entry recorded when it is
+    computed (see trace.py); None for a definition outside any rule (not traced)."""
+    if not b.rule:
+        return None
+    rule = checked.rules.get(b.rule)
+    cite = rule.decl.cites[0] if rule and rule.decl.cites else None
+
+    def entry(value, args=()):
+        out = {"rule": b.rule, "name": b.name, "value": value}
+        if args:
+            out["args"] = list(args)
+        if cite:
+            out["source"] = {"source": cite.source, "quote": cite.quote}
+        return out
+    return entry
+
+
 def force(ctx, key, thunk, marks, label=None):
     """Evaluate `thunk` once per evaluation; add what it depends on to the caller's trail."""
     hit = ctx.memo.get(key)
@@ -160,17 +178,8 @@ class _Compiler:
         return (("rule", b.rule),) if b.rule else ()
 
     def _label(self, b, args=()):
-        rule = self.checked.rules.get(b.rule) if b.rule else None
-        cite = rule.decl.cites[0] if rule and rule.decl.cites else None
-
-        def label(value):
-            entry = {"rule": b.rule, "name": b.name, "value": value}
-            if args:
-                entry["args"] = list(args)
-            if cite:
-                entry["source"] = {"source": cite.source, "quote": cite.quote}
-            return entry
-        return label if b.rule else None
+        entry = trace_entry(self.checked, b)
+        return None if entry is None else (lambda value: entry(value, args))
 
     def _input(self, b):
         path = b.decl.path

@@ -1,5 +1,6 @@
 """The generated-code backend (codegen.py) against the closure backend (compile.py): the same
-decision, field for field, on generated scenarios for every bundled jurisdiction."""
+decision, field for field, and the same `--explain` trace, on generated scenarios for every
+bundled jurisdiction."""
 import random
 from datetime import date, timedelta
 
@@ -37,9 +38,9 @@ def scenario(rng, jurisdiction):
     return doc
 
 
-def outcome(policy, scenario):
+def outcome(policy, scenario, explain=False):
     try:
-        return evaluate(policy, scenario)
+        return evaluate(policy, scenario, explain=explain)
     except policyrun.EvaluationError as err:
         return ("error", err.code, err.message)
 
@@ -59,3 +60,20 @@ def test_generated_code_decides_like_the_closures(jurisdiction):
         assert outcome(generated, s) == outcome(closures, s), s
         compared += 1
     assert compared > 300
+
+
+@pytest.mark.parametrize("jurisdiction", P.jurisdictions())
+def test_generated_code_traces_like_the_closures(jurisdiction):
+    # `--explain` runs on the generated code: the same trace, step for step, as the closures.
+    rng = random.Random("trace " + jurisdiction)
+    closures, generated = P.policy(jurisdiction), P._loader.generated(jurisdiction)
+    traced = 0
+    for _ in range(100):
+        try:
+            s = P.scenario(scenario(rng, jurisdiction))
+        except ScenarioError:
+            continue
+        got, expected = outcome(generated, s, explain=True), outcome(closures, s, explain=True)
+        assert got == expected, s
+        traced += isinstance(got, dict) and len(got["trace"]) > 0
+    assert traced > 50
