@@ -128,7 +128,8 @@ def rates(rounds: dict, rows: int) -> dict:
     for name, times in rounds["times"].items():
         r = [rows / t for t in times]
         out[name] = {"median": statistics.median(r), "min": min(r), "max": max(r),
-                     "cpu_s_per_1000_rows": statistics.median(rounds["cpu"][name]) / rows * 1000}
+                     "cpu_s_per_1000_rows": statistics.median(rounds["cpu"][name]) / rows * 1000,
+                     "inner_median": rows / statistics.median(rounds["inner"][name])}
     return out
 
 
@@ -396,8 +397,11 @@ def plot(results: dict, path: Path = PLOT) -> dict:
             label=f"ideal: 1 worker × N, up to {cores} cores")
     if s.get("dask_workers"):
         dc, dm, de = series("dask", s["dask_workers"])
-        ax.errorbar(dc, dm, yerr=de, marker="s", capsize=4,
+        ax.errorbar(dc, dm, yerr=de, marker="s", capsize=4, color="tab:orange",
                     label="… --dask --workers N (LocalCluster, start-up included)")
+        if all("inner_median" in r[f"dask_{n}"] for n in dc):
+            ax.plot(dc, [r[f"dask_{n}"]["inner_median"] for n in dc], "s--", mfc="none",
+                    color="tab:orange", label="… the same, cluster start and stop excluded")
     hand = r["handwritten"]["median"]
     ax.axhline(hand, linestyle="--", color="black", label=f"hand-written loop, 1 process ({hand:,.0f} rows/s)")
     ax.axhline(hand * 0.25, linestyle="-.", color="red", linewidth=0.8,
@@ -446,6 +450,10 @@ def markdown(results: dict) -> str:
             rows.append(f"| batch, `--dask --workers {name.split('_')[1]}` vs `--dask --workers 1` "
                         f"(LocalCluster, {s['rows']:,} rows, start-up included) | — | {fig(f)} | "
                         f"{loads(s['load'])} |")
+            inner = s.get("dask_inner_vs_dask_1", {}).get(name)
+            if inner:
+                rows.append(f"| the same, the LocalCluster's start and stop excluded | — | {fig(inner)} | "
+                            f"{loads(s['load'])} |")
         for name, f in s.get("vs_one_worker", {}).items():
             if name != "workers_2":
                 rows.append(f"| batch, `--workers {name.split('_')[1]}` vs 1 worker ({s['rows']:,} rows) | — | "
