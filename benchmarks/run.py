@@ -6,6 +6,9 @@ Before timing anything it checks on ≥ 10,000 generated scenarios that policyru
 hand-written baseline (benchmarks/baseline.py) give identical outputs, and refuses to report
 figures otherwise. Each ratio is the median of ≥ 7 interleaved rounds (baseline, subject,
 baseline, subject, …), with min and max. Results go to benchmarks/results/results.json.
+
+The batch benchmarks (batch_bench.py: `batch`, `scaling`, `memory`, `plot`) time whole commands
+on a JSONL file; `memory` (a 1,000,000-row batch) runs only when named or with --all.
 """
 from __future__ import annotations
 
