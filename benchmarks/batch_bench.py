@@ -359,7 +359,7 @@ def memory(rows: int, workers=(1, 2)) -> dict:
             out[f"workers_{n}"] = m
             print(f"  {n} worker{'s' if n > 1 else ''}: peak RSS of the process tree "
                   f"{m['peak_tree_rss_mb']:.0f} MB (PSS {m['peak_tree_pss_mb']:.0f} MB, "
-                  f"{m['processes']} processes), ru_maxrss {m['ru_maxrss_mb']:.0f} MB; "
+                  f"{m['processes']} process{'es' if m['processes'] != 1 else ''}), ru_maxrss {m['ru_maxrss_mb']:.0f} MB; "
                   f"{m['seconds']:.0f} s; load {m['load_after']} | {m['summary']}", flush=True)
     return out
 
