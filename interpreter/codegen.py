@@ -131,7 +131,7 @@ class _Generator:
                   "    return hit[0]", "")
 
     def _marks(self, b):
-        return [self.const(("rule", b.rule))] if b.rule else []
+        return [self.const(b.rule)] if b.rule else []
 
     # ---- per-function reuse of zero-argument definitions
     def function_body(self, build):
@@ -207,7 +207,7 @@ class _Generator:
             self.emit(f"def {fn}(ctx, {', '.join(params)}):", *("    " + line for line in setup),
                       *self._guard(body, "    "), "    return v", "")
             entries.append(f"({self.const(entry.key)}, {fn})")
-        marks = self.const(tuple(("rule", b.rule) for _ in [0] if b.rule))
+        marks = self.const((b.rule,) if b.rule else ())
         self.emit(f"{name} = _Keyed({self.const(b.name)}, [{', '.join(entries)}], {marks})", "")
 
     def _entry_expr(self, entry, name, keys):
@@ -327,7 +327,7 @@ class _Generator:
             return self.call0(self.binding_ref(b))
         value, name = self.expr(decl.entries[0].value.expr, {}), self.const(b.name)
         if b.rule:
-            value = f"(ctx.trail.append({self.const(('rule', b.rule))}), {value})[1]"
+            value = f"(ctx.trail.append({self.const(b.rule)}), {value})[1]"
         return f"(ctx.overrides[{name}] if {name} in ctx.overrides else {value})"
 
     def _e_index(self, e, scope):

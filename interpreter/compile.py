@@ -27,8 +27,9 @@ class Ctx:
     def __init__(self, values, readings, overrides, trace=False):
         self.values, self.readings, self.overrides = values, readings, overrides
         self.memo: dict = {}
-        # provenance: marks (tuples) in the order met, and the trails (lists) of the memoized
-        # values used, by reference; evaluate.marks() expands them once each when a decision is built
+        # provenance: marks in the order met — a rule ID (str), ("reading", ID, option) or
+        # ("assumed", what, why) — and, by reference, the trails (lists) of the memoized values
+        # used; evaluate.marks() expands each once when a decision is built
         self.trail: list = []
         self.trace = [] if trace else None
 
@@ -175,7 +176,7 @@ class _Compiler:
         return self.binding_fn(name)
 
     def _marks(self, b):
-        return (("rule", b.rule),) if b.rule else ()
+        return (b.rule,) if b.rule else ()
 
     def _label(self, b, args=()):
         entry = trace_entry(self.checked, b)

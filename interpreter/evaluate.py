@@ -147,7 +147,7 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
         if not ok:
             return
     if route.rule:
-        ctx.trail.append(("rule", route.rule))
+        ctx.trail.append(route.rule)
     for test, rule, message in route.requires:
         ok = test(ctx, _EMPTY)
         if tracing:
@@ -165,7 +165,7 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
         ctx.trail = list(base)
         if offer is not None:
             if offer.rule:
-                ctx.trail.append(("rule", offer.rule))
+                ctx.trail.append(offer.rule)
             if offer.when is not None:
                 ok = offer.when(ctx, _EMPTY)
                 if ok.__class__ is Undetermined:
@@ -281,7 +281,7 @@ def _output(out, field, value, fmt=None):
 
 def marks(trail) -> dict:
     """A trail's provenance marks in the order first met, as the keys of a dict. A trail holds
-    marks (tuples) and, by reference, the trails (lists) of the memoized values it used; each of
+    marks (rule IDs and tuples; see compile.Ctx) and, by reference, the trails (lists) of the memoized values it used; each of
     those is expanded once, where first met, which gives the same order as copying every mark in."""
     out, seen = {}, set()
 
@@ -300,10 +300,9 @@ def marks(trail) -> dict:
 def _provenance(out, trail):
     rules, readings, assumed = [], {}, []
     for mark in marks(trail):
-        kind = mark[0]
-        if kind == "rule":
-            rules.append(mark[1])
-        elif kind == "reading":
+        if mark.__class__ is str:   # a rule ID
+            rules.append(mark)
+        elif mark[0] == "reading":
             readings[mark[1]] = mark[2]
         else:
             assumed.append({"what": mark[1], "why": mark[2]})
