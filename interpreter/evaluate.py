@@ -87,9 +87,9 @@ def _decide(policy, ctx, scenario, decision):
     candidates, reasons, unknown, consulted = [], [], [], []
     for route in policy.routes:
         _try_route(policy, ctx, route, candidates, reasons, unknown)
-        consulted.append(ctx.trail)
+        consulted.append(list(ctx.trail))   # as it is now: a candidate's trail grows below
     asked = scenario.values.get("application.coverage_years") or ()
-    if len(asked) > 1:
+    if len(asked) > 1 or asked.__class__ is not tuple:
         asked = tuple(sorted(set(asked)))
     for c in candidates:
         ctx.trail = c.trail
@@ -281,8 +281,9 @@ def _output(out, field, value, fmt=None):
 
 def marks(trail) -> dict:
     """A trail's provenance marks in the order first met, as the keys of a dict. A trail holds
-    marks (rule IDs and tuples; see compile.Ctx) and, by reference, the trails (lists) of the memoized values it used; each of
-    those is expanded once, where first met, which gives the same order as copying every mark in."""
+    marks (rule IDs and tuples; see compile.Ctx) and, by reference, the trails (lists) of the
+    memoized values it used; each of those is expanded once, where first met, which gives the
+    same order as copying every mark in."""
     out, seen = {}, set()
 
     def walk(trail):
