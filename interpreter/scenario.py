@@ -331,17 +331,22 @@ def parse_scenario(data) -> Scenario:
     application = top.get("application")
     if application is not None:
         _application(application, values)
-    as_of = _value(top.get("as_of"), FIELD_TYPES["as_of"], "as_of")
+    as_of = _AS_OF(top.get("as_of"), "as_of")
     values["as_of"] = as_of if as_of is not None else values.get("application.registered_on")
-    return Scenario(
+    return Scenario(   # the optional parts, when absent, without a parse of their defaults
         jurisdiction=jurisdiction,
         values=values,
         has_application=application is not None,
-        readings=_string_map(top.get("readings", {}), "readings", _text),
-        parameters=_string_map(top.get("parameters", {}), "parameters", _money),
-        covered_on=_value(top.get("covered_on", []), "list[date]", "covered_on"),
-        cap_years=_value(top.get("cap_years", []), "list[int]", "cap_years"),
+        readings=_string_map(top["readings"], "readings", _text) if "readings" in top else {},
+        parameters=_string_map(top["parameters"], "parameters", _money) if "parameters" in top else {},
+        covered_on=_DATES(top["covered_on"], "covered_on") if "covered_on" in top else (),
+        cap_years=_YEARS(top["cap_years"], "cap_years") if "cap_years" in top else (),
     )
+
+
+_AS_OF = _parser(FIELD_TYPES["as_of"], ())
+_DATES = _parser("list[date]", ())
+_YEARS = _parser("list[int]", ())
 
 
 class _BadJSON(ValueError):
