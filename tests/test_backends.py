@@ -38,6 +38,16 @@ def scenario(rng, jurisdiction):
     return doc
 
 
+def valid_scenarios(seed, jurisdiction, n):
+    """The valid ones of `n` generated scenarios, validated."""
+    rng = random.Random(seed)
+    for _ in range(n):
+        try:
+            yield P.scenario(scenario(rng, jurisdiction))
+        except ScenarioError:
+            continue
+
+
 def outcome(policy, scenario, explain=False):
     try:
         return evaluate(policy, scenario, explain=explain)
@@ -49,14 +59,9 @@ def outcome(policy, scenario, explain=False):
 def test_generated_code_decides_like_the_closures(jurisdiction):
     # Catches any construct whose generated Python differs from the closure semantics
     # (undetermined propagation, three-valued and/or, memo keys, provenance order, errors).
-    rng = random.Random(jurisdiction)
     closures, generated = P.policy(jurisdiction), P._loader.generated(jurisdiction)
     compared = 0
-    for _ in range(400):
-        try:
-            s = P.scenario(scenario(rng, jurisdiction))
-        except ScenarioError:
-            continue
+    for s in valid_scenarios(jurisdiction, jurisdiction, 400):
         assert outcome(generated, s) == outcome(closures, s), s
         compared += 1
     assert compared > 300
@@ -65,14 +70,9 @@ def test_generated_code_decides_like_the_closures(jurisdiction):
 @pytest.mark.parametrize("jurisdiction", P.jurisdictions())
 def test_generated_code_traces_like_the_closures(jurisdiction):
     # `--explain` runs on the generated code: the same trace, step for step, as the closures.
-    rng = random.Random("trace " + jurisdiction)
     closures, generated = P.policy(jurisdiction), P._loader.generated(jurisdiction)
     traced = 0
-    for _ in range(100):
-        try:
-            s = P.scenario(scenario(rng, jurisdiction))
-        except ScenarioError:
-            continue
+    for s in valid_scenarios("trace " + jurisdiction, jurisdiction, 100):
         got, expected = outcome(generated, s, explain=True), outcome(closures, s, explain=True)
         assert got == expected, s
         traced += isinstance(got, dict) and len(got["trace"]) > 0

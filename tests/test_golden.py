@@ -6,7 +6,6 @@ After an intended change of wording or layout, regenerate and read the diff:
     POLICYRUN_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden.py
 """
 import json
-import os
 import re
 import subprocess
 import sys
@@ -18,10 +17,11 @@ import pytest
 from policyrun.checkfiles import check_file
 from policyrun.dsl.diagnostics import render
 
+from golden_files import assert_golden
+
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
 POLICIES = sorted(GOLDEN.glob("*.policy"))
-REGENERATE = os.environ.get("POLICYRUN_REGEN_GOLDEN") == "1"
 
 # Every parse code and the check codes a policy author meets most: each must keep a golden file.
 COVERED_CODES = {"P001", "P002", "P003", "P004", "P005", "C001", "C002", "C003", "C004", "C005",
@@ -54,12 +54,7 @@ def test_golden_diagnostics(policy):
     got = rendered(policy)
     # Catches a golden policy that became valid: it would no longer test any diagnostic.
     assert got.strip(), f"{policy.name} has no diagnostics; a golden policy must be bad"
-    expected = policy.with_suffix(".txt")
-    if REGENERATE:
-        expected.write_text(got, encoding="utf-8")
-        return
-    assert expected.exists(), f"no {expected.name}: run with POLICYRUN_REGEN_GOLDEN=1"
-    assert got == expected.read_text(encoding="utf-8")
+    assert_golden(got, policy.with_suffix(".txt"))
 
 
 def test_every_golden_output_has_its_policy():

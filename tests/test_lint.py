@@ -6,7 +6,6 @@ After an intended change of wording or layout, regenerate and read the diff:
     POLICYRUN_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/test_lint.py
 """
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,9 +17,10 @@ from conftest import ROOT, policyrun_command
 from policyrun.checkfiles import check_file
 from policyrun.dsl.diagnostics import render
 
+from golden_files import assert_golden
+
 GOLDEN = ROOT / "tests" / "golden_lint"
 POLICIES = sorted(GOLDEN.glob("*.policy"))
-REGENERATE = os.environ.get("POLICYRUN_REGEN_GOLDEN") == "1"
 CODES = {"W001", "W002", "W003", "W004", "W005"}
 
 # The warnings the bundled policies give, as (code, file, message): none. A new one is either a
@@ -48,12 +48,7 @@ def test_golden_warnings(policy):
     # A lint golden is a valid policy: warnings only, at least one.
     assert diagnostics and {d.severity for d in diagnostics} == {"warning"}
     got = rendered(policy)
-    expected = policy.with_suffix(".txt")
-    if REGENERATE:
-        expected.write_text(got, encoding="utf-8")
-        return
-    assert expected.exists(), f"no {expected.name}: run with POLICYRUN_REGEN_GOLDEN=1"
-    assert got == expected.read_text(encoding="utf-8")
+    assert_golden(got, policy.with_suffix(".txt"))
 
 
 def test_every_warning_code_has_a_golden_file():
