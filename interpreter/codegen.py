@@ -23,7 +23,8 @@ from .dsl import ast
 from .names import dotted as dotted_name
 from . import compile as closures
 from . import dates
-from .compile import CompiledOffer, CompiledPolicy, CompiledRoute
+from .builtin_functions import BUILTINS, div
+from .compiled import CompiledOffer, CompiledPolicy, CompiledRoute, default_readings, input_paths, trace_entry
 from .values import Duration, EvaluationError, Undetermined, Window
 
 _RUNTIME_ERRORS = (TypeError, AttributeError, ArithmeticError, ValueError, OverflowError, IndexError, KeyError)
@@ -46,18 +47,18 @@ def generate(checked) -> CompiledPolicy:
                                        for o in r.offers),
                                  {k: resolve(v) for k, v in r.fields.items()}, r.source, r.span) for r in routes)
     return CompiledPolicy(checked, routes, {k: resolve(v) for k, v in defaults.items()},
-                          closures.input_paths(checked), {k: namespace[v] for k, v in functions.items()},
-                          closures.default_readings(checked), closures.compile_invariants(checked))
+                          input_paths(checked), {k: namespace[v] for k, v in functions.items()},
+                          default_readings(checked), closures.compile_invariants(checked))
 
 
 class _Generator:
     def __init__(self, checked):
         self.checked = checked
         self.ns = {"U": Undetermined, "Duration": Duration, "Window": Window, "date": date, "Decimal": Decimal,
-                   "_fail": _fail, "_ERRORS": _RUNTIME_ERRORS, "_div": closures._div, "_nomatch": _nomatch,
+                   "_fail": _fail, "_ERRORS": _RUNTIME_ERRORS, "_div": div, "_nomatch": _nomatch,
                    "_range": _range, "_Keyed": _Keyed, "_EMPTY": {}, "_NOT": _NOT,
                    "_add_months": dates.add_months, "_add_days": dates.add_days, "_unique": _unique}
-        for name, fn in closures._BUILTINS.items():
+        for name, fn in BUILTINS.items():
             self.ns["B_" + name] = fn
         self.lines: list[str] = []
         self.names: dict = {}          # (binding name, id) -> generated function name
@@ -107,10 +108,10 @@ class _Generator:
                 f"{indent}except _ERRORS as err:", f"{indent}    raise _fail(err, {src}, {span}) from None"]
 
     def _memo(self, name, params, key_expr, marks, body, binding=None):
-        """A memoized definition: the same protocol as compile.force(). `body` is a
+        """A memoized definition: the same protocol as compiled.force(). `body` is a
         (setup lines, expression) pair from `function_body`; a rule's `binding` is traced."""
         setup, body_expr = body
-        entry = closures.trace_entry(self.checked, binding) if binding is not None else None
+        entry = trace_entry(self.checked, binding) if binding is not None else None
         trace = [] if entry is None else [
             "        if ctx.trace is not None:",
             f"            ctx.trace.append({self.const(entry)}(v, ({''.join(p + ', ' for p in params)})))"]
@@ -455,7 +456,7 @@ class _Keyed:
 
     def __call__(self, ctx, *key):
         memo_key = (self, key)
-        hit = ctx.memo.get(memo_key)   # compile.force(), inline: parameters are looked up often
+        hit = ctx.memo.get(memo_key)   # compiled.force(), inline: parameters are looked up often
         if hit is None:
             fn = self.exact.get(key)
             if fn is None:

@@ -8,66 +8,16 @@ from __future__ import annotations
 
 import operator
 from datetime import date
-from decimal import Decimal
 
-import attrs
-
+from .builtin_functions import BUILTINS, div
+from .compiled import (CompiledOffer, CompiledPolicy, CompiledRoute, default_readings, force, input_paths,
+                       trace_entry)
 from .dsl import ast
 from .names import dotted as dotted_name
 from . import dates
 from .values import Duration, EvaluationError, Undetermined, Window
 
 _EMPTY: dict = {}
-
-
-class Ctx:
-    """The state of one evaluation: inputs, readings, overrides, memo and the provenance trail."""
-    __slots__ = ("values", "readings", "overrides", "memo", "trail", "trace")
-
-    def __init__(self, values, readings, overrides, trace=False):
-        self.values, self.readings, self.overrides = values, readings, overrides
-        self.memo: dict = {}
-        # provenance: marks in the order met — a rule ID (str), ("reading", ID, option) or
-        # ("assumed", what, why) — and, by reference, the trails (lists) of the memoized values
-        # used; evaluate.marks() expands each once when a decision is built
-        self.trail: list = []
-        self.trace = [] if trace else None
-
-
-@attrs.frozen
-class CompiledOffer:
-    rule: str | None
-    when: object
-    assumed: str | None
-    fields: dict
-
-
-@attrs.frozen
-class CompiledRoute:
-    name: str
-    rule: str | None
-    when: object
-    requires: tuple          # of (fn, rule, message)
-    offers: tuple            # of CompiledOffer; empty = the route itself is the one offer
-    fields: dict
-    source: object = None    # where the route is declared (for run-time errors)
-    span: object = None
-
-
-@attrs.frozen
-class CompiledPolicy:
-    checked: object
-    routes: tuple
-    defaults: dict
-    input_paths: dict        # input name -> contract path
-    functions: dict          # name -> fn(ctx, *args) for the policy's own defs
-    default_readings: dict   # ambiguity ID -> default option
-    invariants: tuple = ()   # of (InvariantDecl, Source, when fn or None, holds fn)
-    prepared: dict = attrs.field(factory=dict, eq=False, repr=False)   # evaluate's per-policy cache
-
-    @property
-    def name(self):
-        return self.checked.name
 
 
 def compile_policy(checked, coverage=None) -> CompiledPolicy:
@@ -84,17 +34,6 @@ def compile_policy(checked, coverage=None) -> CompiledPolicy:
                           default_readings(checked), compile_invariants(checked, c))
 
 
-def input_paths(checked) -> dict:
-    """Input name -> its scenario contract path."""
-    return {n: b.decl.path for n, b in checked.bindings.items() if b.kind == "input"}
-
-
-def default_readings(checked) -> dict:
-    """Ambiguity ID -> its default option (the one marked `default`, else the first)."""
-    return {a.id: next((o.name for o in a.options if o.default), a.options[0].name)
-            for a in checked.ambiguities.values()}
-
-
 def compile_invariants(checked, compiler=None) -> tuple:
     """(InvariantDecl, Source, when, holds) closures; `decision` is bound to a DecisionView."""
     c = compiler or _Compiler(checked)
@@ -107,46 +46,7 @@ def compile_invariants(checked, compiler=None) -> tuple:
     return tuple(invariants)
 
 
-def trace_entry(checked, b):
-    """For a rule's `let`/`def`: entry(value, args) -> the raw trace entry recorded when it is
-    computed (see trace.py); None for a definition outside any rule (not traced)."""
-    if not b.rule:
-        return None
-    rule = checked.rules.get(b.rule)
-    cite = rule.decl.cites[0] if rule and rule.decl.cites else None
-
-    def entry(value, args=()):
-        out = {"rule": b.rule, "name": b.name, "value": value}
-        if args:
-            out["args"] = list(args)
-        if cite:
-            out["source"] = {"source": cite.source, "quote": cite.quote}
-        return out
-    return entry
-
-
-def force(ctx, key, thunk, marks, label=None):
-    """Evaluate `thunk` once per evaluation; add what it depends on to the caller's trail."""
-    hit = ctx.memo.get(key)
-    if hit is None:
-        saved = ctx.trail
-        ctx.trail = list(marks)
-        value = thunk()
-        hit = (value, ctx.trail if len(ctx.trail) != 1 else ctx.trail[0])   # one mark or trail: itself
-        ctx.trail = saved
-        ctx.memo[key] = hit
-        if ctx.trace is not None and label is not None:
-            ctx.trace.append(label(value))
-    if hit[1]:
-        ctx.trail.append(hit[1])
-    return hit[0]
-
-
 _U = Undetermined
-
-
-def _is_und(v):
-    return v.__class__ is _U
 
 
 class _Compiler:
@@ -406,7 +306,7 @@ class _Compiler:
         return assume
 
     def _builtin(self, e, args):
-        fn, span, src = _BUILTINS[e.func], e.span, self.source
+        fn, span, src = BUILTINS[e.func], e.span, self.source
         lenient = e.func in ("is_null", "coalesce", "is_undetermined")
 
         def call(ctx, env):
@@ -568,75 +468,10 @@ def _sub(a, b):
     return a - b
 
 
-def _div(a, b):
-    return Decimal(a) / Decimal(b)
-
-
 def _in(a, b):
     return a in b
 
 
-_OPS = {"+": _add, "-": _sub, "*": operator.mul, "/": _div, "==": operator.eq, "!=": operator.ne,
+_OPS = {"+": _add, "-": _sub, "*": operator.mul, "/": div, "==": operator.eq, "!=": operator.ne,
         "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
         "in": _in, "not_in": lambda a, b: a not in b}
-
-
-def _minmax(pick):
-    def fn(*args):
-        values = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
-        for v in values:
-            if v.__class__ is _U:
-                return v
-        return pick(values)
-    return fn
-
-
-def _sum(values):
-    total = 0
-    for v in values:
-        if v.__class__ is _U:
-            return v
-        total += v
-    return total
-
-
-def _overlaps_year(spans, year):
-    return any(s.start <= (year, 12) and s.end >= (year, 1) for s in spans)
-
-
-def _months_of(spans):
-    """The first day of every month the spans cover, sorted, without repeats."""
-    out = set()
-    for s in spans:
-        y, m = s.start
-        while (y, m) <= s.end:
-            out.add(date(y, m, 1))
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return tuple(sorted(out))
-
-
-def _months_of_years(years):
-    return tuple(date(y, m, 1) for y in sorted(set(years)) for m in range(1, 13))
-
-
-def _run_of_months(months, d):
-    """How many consecutive months of `months` end with the month of `d` (0 if d's month is absent)."""
-    have, n, cur = set(months), 0, date(d.year, d.month, 1)
-    while cur in have:
-        n += 1
-        cur = dates.add_months(cur, -1)
-    return n
-
-
-_BUILTINS = {
-    "date": date, "day_n": dates.day_n, "first_of_next_month": dates.first_of_next_month,
-    "years_between": dates.years_between, "months_between": dates.months_between,
-    "year_start": dates.year_start, "year_end": dates.year_end, "window": Window,
-    "min": _minmax(min), "max": _minmax(max), "len": len, "sum": _sum,
-    "any": lambda xs: any(xs), "all": lambda xs: all(xs), "overlaps_year": _overlaps_year,
-    "months_of": _months_of, "months_of_years": _months_of_years, "run_of_months": _run_of_months,
-    "first_of_month": lambda d: date(d.year, d.month, 1),
-    "is_null": lambda v: v is None, "is_undetermined": _is_und, "coalesce": lambda *vs: next((v for v in vs if v is not None), None),
-}
-
-

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from . import dates
-from .compile import Ctx
+from .compiled import Ctx
 from .decision import empty, money
 from .trace import explain_trace
 from .values import EvaluationError, Undetermined
@@ -281,7 +281,7 @@ def _output(out, field, value, fmt=None):
 
 def marks(trail) -> dict:
     """A trail's provenance marks in the order first met, as the keys of a dict. A trail holds
-    marks (rule IDs and tuples; see compile.Ctx) and, by reference, the trails (lists) of the
+    marks (rule IDs and tuples; see compiled.Ctx) and, by reference, the trails (lists) of the
     memoized values it used; each of those is expanded once, where first met, which gives the
     same order as copying every mark in."""
     out, seen = {}, set()

@@ -1,0 +1,82 @@
+"""The built-in functions of the policy language (`max`, `months_of`, `run_of_months`, …), the
+same for both backends (compile.py's closures and codegen.py's generated code). An undetermined
+value among the arguments of a strict function makes its result undetermined; the checker has
+already made sure of the argument types.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from . import dates
+from .values import Undetermined, Window
+
+_U = Undetermined
+
+
+def _is_und(v):
+    return v.__class__ is _U
+
+
+def div(a, b):
+    """`a / b`: exact decimal division."""
+    return Decimal(a) / Decimal(b)
+
+
+def _minmax(pick):
+    def fn(*args):
+        values = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+        for v in values:
+            if v.__class__ is _U:
+                return v
+        return pick(values)
+    return fn
+
+
+def _sum(values):
+    total = 0
+    for v in values:
+        if v.__class__ is _U:
+            return v
+        total += v
+    return total
+
+
+def _overlaps_year(spans, year):
+    return any(s.start <= (year, 12) and s.end >= (year, 1) for s in spans)
+
+
+def _months_of(spans):
+    """The first day of every month the spans cover, sorted, without repeats."""
+    out = set()
+    for s in spans:
+        y, m = s.start
+        while (y, m) <= s.end:
+            out.add(date(y, m, 1))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return tuple(sorted(out))
+
+
+def _months_of_years(years):
+    return tuple(date(y, m, 1) for y in sorted(set(years)) for m in range(1, 13))
+
+
+def _run_of_months(months, d):
+    """How many consecutive months of `months` end with the month of `d` (0 if d's month is absent)."""
+    have, n, cur = set(months), 0, date(d.year, d.month, 1)
+    while cur in have:
+        n += 1
+        cur = dates.add_months(cur, -1)
+    return n
+
+
+BUILTINS = {
+    "date": date, "day_n": dates.day_n, "first_of_next_month": dates.first_of_next_month,
+    "years_between": dates.years_between, "months_between": dates.months_between,
+    "year_start": dates.year_start, "year_end": dates.year_end, "window": Window,
+    "min": _minmax(min), "max": _minmax(max), "len": len, "sum": _sum,
+    "any": lambda xs: any(xs), "all": lambda xs: all(xs), "overlaps_year": _overlaps_year,
+    "months_of": _months_of, "months_of_years": _months_of_years, "run_of_months": _run_of_months,
+    "first_of_month": lambda d: date(d.year, d.month, 1),
+    "is_null": lambda v: v is None, "is_undetermined": _is_und, "coalesce": lambda *vs: next((v for v in vs if v is not None), None),
+}
