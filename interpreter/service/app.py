@@ -90,13 +90,18 @@ def _lifespan(on_ready):
 
 # ---- the API ------------------------------------------------------------------------------
 
-async def evaluate(request):
-    live, options = request.app.state.live, request.app.state.options
-    snapshot = live.snapshot
+async def _evaluation_request(request):
+    """(policies snapshot, options, explain flag, decoded body) of an evaluation request; the
+    snapshot is taken first, so a reload during the request does not change its policies."""
+    snapshot, options = request.app.state.live.snapshot, request.app.state.options
     explain = flag(request, "explain")
     body = await read_body(request, options.max_body)
     _note(request, body=body)
-    data = decode(body)
+    return snapshot, options, explain, decode(body)
+
+
+async def evaluate(request):
+    snapshot, _options, explain, data = await _evaluation_request(request)
     if isinstance(data, dict) and isinstance(data.get("jurisdiction"), str):
         _note(request, jurisdiction=data["jurisdiction"])
     try:
@@ -111,12 +116,7 @@ async def evaluate(request):
 
 
 async def evaluate_batch(request):
-    live, options = request.app.state.live, request.app.state.options
-    snapshot = live.snapshot
-    explain = flag(request, "explain")
-    body = await read_body(request, options.max_body)
-    _note(request, body=body)
-    items = decode(body)
+    snapshot, options, explain, items = await _evaluation_request(request)
     if not isinstance(items, list):
         raise ApiError(422, "$", f"expected a JSON array of scenarios, got {_kind(items)}")
     if len(items) > options.max_batch:
