@@ -9,7 +9,7 @@ the same `--explain` trace entry when it is computed. The closure backend remain
 coverage builds, invariants and one-off CLI evaluations (it builds quicker).
 
 What keeps it fast: a zero-argument definition used twice in one function is called once there
-(`function_body`); a memoized value's provenance is kept by reference (its trail list), not
+(`function_body`); a memoized value's provenance is kept by reference (its frozen trail), not
 copied (evaluate.marks expands it once per decision); constants skip the undetermined checks;
 `d + n months` calls the date arithmetic directly.
 """
@@ -24,7 +24,7 @@ from .names import dotted as dotted_name
 from . import compile as closures
 from . import dates
 from .builtin_functions import BUILTINS, div
-from .compiled import CompiledOffer, CompiledPolicy, CompiledRoute, default_readings, input_paths, trace_entry
+from .compiled import CompiledOffer, CompiledPolicy, CompiledRoute, default_readings, frozen, input_paths, trace_entry
 from .values import Duration, EvaluationError, Undetermined, Window
 
 _RUNTIME_ERRORS = (TypeError, AttributeError, ArithmeticError, ValueError, OverflowError, IndexError, KeyError)
@@ -123,7 +123,7 @@ class _Generator:
                   f"        ctx.trail = t = [{', '.join(marks)}]",
                   *("        " + line for line in setup),
                   *self._guard(body_expr),
-                  "        hit = (v, t if len(t) != 1 else t[0])",   # one mark or trail: itself
+                  "        hit = (v, t[0] if len(t) == 1 else tuple(t))",   # compiled.frozen, inline
                   "        ctx.trail = saved",
                   *trace,
                   "        ctx.memo[key] = hit",
@@ -468,7 +468,7 @@ class _Keyed:
                 return Undetermined(f"no value of `{self.name}` for {', '.join(map(str, key))}")
             saved = ctx.trail
             ctx.trail = trail = list(self.marks)
-            hit = ctx.memo[memo_key] = (fn(ctx, *key), trail if len(trail) != 1 else trail[0])
+            hit = ctx.memo[memo_key] = (fn(ctx, *key), frozen(trail))
             ctx.trail = saved
         if hit[1]:
             ctx.trail.append(hit[1])

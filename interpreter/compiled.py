@@ -15,8 +15,8 @@ class Ctx:
         self.values, self.readings, self.overrides = values, readings, overrides
         self.memo: dict = {}
         # provenance: marks in the order met — a rule ID (str), ("reading", ID, option) or
-        # ("assumed", what, why) — and, by reference, the trails (lists) of the memoized values
-        # used; evaluate.marks() expands each once when a decision is built
+        # ("assumed", what, why) — and, by reference, the frozen trails (tuples, see `frozen`) of
+        # the memoized values used; evaluate.marks() expands them when a decision is built
         self.trail: list = []
         self.trace = [] if trace else None
 
@@ -86,6 +86,12 @@ def trace_entry(checked, b):
     return entry
 
 
+def frozen(trail: list):
+    """A memoized value's trail as kept in the memo: one element as itself, more as a tuple
+    (hashable, so that evaluate.marks() can reuse the expansion of a trail seen before)."""
+    return trail[0] if len(trail) == 1 else tuple(trail)
+
+
 def force(ctx, key, thunk, marks, label=None):
     """Evaluate `thunk` once per evaluation; add what it depends on to the caller's trail."""
     hit = ctx.memo.get(key)
@@ -93,7 +99,7 @@ def force(ctx, key, thunk, marks, label=None):
         saved = ctx.trail
         ctx.trail = list(marks)
         value = thunk()
-        hit = (value, ctx.trail if len(ctx.trail) != 1 else ctx.trail[0])   # one mark or trail: itself
+        hit = (value, frozen(ctx.trail))
         ctx.trail = saved
         ctx.memo[key] = hit
         if ctx.trace is not None and label is not None:

@@ -87,7 +87,7 @@ def _decide(policy, ctx, scenario, decision):
     candidates, reasons, unknown, consulted = [], [], [], []
     for route in policy.routes:
         _try_route(policy, ctx, route, candidates, reasons, unknown)
-        consulted.append(list(ctx.trail))   # as it is now: a candidate's trail grows below
+        consulted.append(tuple(ctx.trail))   # as it is now: a candidate's trail grows below
     asked = scenario.values.get("application.coverage_years") or ()
     if len(asked) > 1 or asked.__class__ is not tuple:
         asked = tuple(sorted(set(asked)))
@@ -99,7 +99,7 @@ def _decide(policy, ctx, scenario, decision):
             years = next((y for y in years if y.__class__ is Undetermined), None) or (
                 years if len(years) < 2 and years.__class__ is tuple else tuple(sorted(set(years))))
         c.years = years
-        c.trail = ctx.trail
+        c.trail = tuple(ctx.trail)
         consulted.append(c.trail)
     candidates = _within_span(policy, candidates, unknown, asked)
     span = policy.checked.years
@@ -281,33 +281,46 @@ def _output(out, field, value, fmt=None):
 
 def marks(trail) -> dict:
     """A trail's provenance marks in the order first met, as the keys of a dict. A trail holds
-    marks (rule IDs and tuples; see compiled.Ctx) and, by reference, the trails (lists) of the
+    marks (rule IDs and tuples; see compiled.Ctx) and, by reference, the trails (tuples) of the
     memoized values it used; each of those is expanded once, where first met, which gives the
     same order as copying every mark in."""
     out, seen = {}, set()
 
     def walk(trail):
         for m in trail:
-            if m.__class__ is list:
-                if id(m) not in seen:
-                    seen.add(id(m))
-                    walk(m)
-            else:
+            if m.__class__ is str or (m and m[0] in _MARK_KINDS):   # a rule ID, a reading, an assumption
                 out[m] = None   # a mark met again keeps its first place
+            elif id(m) not in seen:   # a memoized value's trail
+                seen.add(id(m))
+                walk(m)
     walk(trail)
     return out
 
 
+_MARK_KINDS = ("reading", "assumed")
+# A frozen trail -> (rules, readings, assumptions). Trails repeat across evaluations (the same
+# rules over the same branches); hashing one is far cheaper than walking it in Python.
+_PROVENANCE: dict = {}
+_PROVENANCE_LIMIT = 4096
+
+
 def _provenance(out, trail):
-    rules, readings, assumed = [], {}, []
-    for mark in marks(trail):
-        if mark.__class__ is str:   # a rule ID
-            rules.append(mark)
-        elif mark[0] == "reading":
-            readings[mark[1]] = mark[2]
-        else:
-            assumed.append({"what": mark[1], "why": mark[2]})
-    out["decided_by"], out["readings"], out["assumed"] = rules, readings, assumed
+    key = tuple(trail)
+    found = _PROVENANCE.get(key)
+    if found is None:
+        rules, readings, assumed = [], {}, []
+        for mark in marks(key):
+            if mark.__class__ is str:   # a rule ID
+                rules.append(mark)
+            elif mark[0] == "reading":
+                readings[mark[1]] = mark[2]
+            else:
+                assumed.append((mark[1], mark[2]))
+        if len(_PROVENANCE) >= _PROVENANCE_LIMIT:
+            _PROVENANCE.clear()
+        found = _PROVENANCE[key] = (tuple(rules), readings, tuple(assumed))
+    out["decided_by"], out["readings"] = list(found[0]), dict(found[1])
+    out["assumed"] = [{"what": what, "why": why} for what, why in found[2]]
 
 
 def _check_conflict(policy, ctx, chosen, others):
