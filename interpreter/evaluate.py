@@ -238,9 +238,9 @@ def _assemble(policy, ctx, c, scenario, out=None) -> dict:
     total = next((p for p in parts if p.__class__ is Undetermined), None) or sum(parts)
     out["amount_due"] = {
         "total": _output(out, "amount_due.total", total, money),
-        "by_year": {y: _output(out, f"amount_due.by_year.{y}", v, money) for y, v in by_year.items()},
+        "by_year": {y: _money_at(out, "amount_due.by_year.", y, v) for y, v in by_year.items()},
         "repair": _output(out, "amount_due.repair", repair, money),
-        "other": {k: _output(out, f"amount_due.other.{k}", v, money) for k, v in other.items()},
+        "other": {k: _money_at(out, "amount_due.other.", k, v) for k, v in other.items()},
     }
     if years:
         start, end = fields.get("start"), fields.get("end")
@@ -262,11 +262,13 @@ def _coverage(out, years, start, end):
     cov = {"start": _output(out, "coverage.start", start, date.isoformat),
            "end": _output(out, "coverage.end", end, date.isoformat), "years": list(years), "by_year": {}}
     for y in years:
-        s = None if cov["start"] is None else max(start, date(y, 1, 1))
-        e = None if cov["end"] is None else min(end, date(y, 12, 31))
-        if s is not None and e is not None and s > e:
+        # each year's part of the coverage: [start, end] within 1 January…31 December of y
+        first, last = date(y, 1, 1), date(y, 12, 31)
+        s = None if cov["start"] is None else (cov["start"] if start >= first else first.isoformat())
+        e = None if cov["end"] is None else (cov["end"] if end <= last else last.isoformat())
+        if s is not None and e is not None and s > e:   # ISO dates order as text
             s = e = None
-        cov["by_year"][str(y)] = {"start": s and s.isoformat(), "end": e and e.isoformat()}
+        cov["by_year"][str(y)] = {"start": s, "end": e}
     return cov
 
 
@@ -277,6 +279,13 @@ def _output(out, field, value, fmt=None):
     if value is None or fmt is None:
         return value
     return fmt(value)
+
+
+def _money_at(out, prefix, key, value):
+    """`_output(out, prefix + key, value, money)`, without building the field's name unless it is needed."""
+    if value.__class__ is int:
+        return str(value)
+    return _output(out, f"{prefix}{key}", value, money)
 
 
 def marks(trail) -> dict:
