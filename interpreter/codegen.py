@@ -24,10 +24,10 @@ from .names import dotted as dotted_name
 from . import compile as closures
 from . import dates
 from .builtin_functions import BUILTINS, div
-from .compiled import CompiledOffer, CompiledPolicy, CompiledRoute, default_readings, frozen, input_paths, trace_entry
-from .values import Duration, EvaluationError, Undetermined, Window
+from .compiled import CompiledOffer, CompiledPolicy, CompiledRoute, default_readings, input_paths, trace_entry
+from .codegen_runtime import RUNTIME_ERRORS, Keyed, NOT_YET, Unique, fail, no_match, range_of
+from .values import Duration, Undetermined, Window
 
-_RUNTIME_ERRORS = (TypeError, AttributeError, ArithmeticError, ValueError, OverflowError, IndexError, KeyError)
 _OPS = {"+": "+", "-": "-", "*": "*", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!=",
         "in": "in", "not_in": "not in"}
 
@@ -55,9 +55,9 @@ class _Generator:
     def __init__(self, checked):
         self.checked = checked
         self.ns = {"U": Undetermined, "Duration": Duration, "Window": Window, "date": date, "Decimal": Decimal,
-                   "_fail": _fail, "_ERRORS": _RUNTIME_ERRORS, "_div": div, "_nomatch": _nomatch,
-                   "_range": _range, "_Keyed": _Keyed, "_EMPTY": {}, "_NOT": _NOT,
-                   "_add_months": dates.add_months, "_add_days": dates.add_days, "_unique": _unique}
+                   "_fail": fail, "_ERRORS": RUNTIME_ERRORS, "_div": div, "_nomatch": no_match,
+                   "_range": range_of, "_Keyed": Keyed, "_EMPTY": {}, "_NOT": NOT_YET,
+                   "_add_months": dates.add_months, "_add_days": dates.add_days}
         for name, fn in BUILTINS.items():
             self.ns["B_" + name] = fn
         self.lines: list[str] = []
@@ -175,14 +175,14 @@ class _Generator:
     def _gen_let(self, b, name):
         self._node = b.decl
         body = self.function_body(lambda: self.expr(b.decl.expr, self._super_scope(b)))
-        self._memo(name, [], self.const(_unique()), self._marks(b), body, b)
+        self._memo(name, [], self.const(Unique()), self._marks(b), body, b)
 
     def _gen_def(self, b, name):
         self._node = b.decl
         params = [_py(p.name) for p in b.decl.params]
         scope = dict(self._super_scope(b), **{p.name: _py(p.name) for p in b.decl.params})
         body = self.function_body(lambda: self.expr(b.decl.expr, scope))
-        key = f"({self.const(_unique())}{''.join(', ' + p for p in params)})"
+        key = f"({self.const(Unique())}{''.join(', ' + p for p in params)})"
         self._memo(name, params, key, self._marks(b), body, b)
 
     def _super_scope(self, b):
@@ -194,7 +194,7 @@ class _Generator:
             self._node = decl
             body = self.function_body(lambda: self._entry_expr(decl.entries[0], b.name, ()))
             inner = name + "_value"
-            self._memo(inner, [], self.const(_unique()), self._marks(b), body)
+            self._memo(inner, [], self.const(Unique()), self._marks(b), body)
             override = self.const(b.name)
             self.emit(f"def {name}(ctx):", f"    if {override} in ctx.overrides:",
                       f"        return ctx.overrides[{override}]", f"    return {inner}(ctx)", "")
@@ -263,7 +263,7 @@ class _Generator:
             scope[let.name] = ("slot", names[let.name])
         for let in lets:
             self._node = let
-            self._memo(names[let.name], [], self.const(_unique()), [],
+            self._memo(names[let.name], [], self.const(Unique()), [],
                        self.function_body(lambda: self.expr(let.expr, scope)))
         return scope
 
@@ -440,60 +440,5 @@ class _Generator:
         return "(" + "".join(p + ", " for p in parts) + self.expr(e.expr, inner) + ")[-1]"
 
 
-class _Keyed:
-    """A year-keyed (and category-keyed) parameter: exact keys first, then ranges and `*`."""
-    __slots__ = ("name", "exact", "ranged", "marks")
-
-    def __init__(self, name, table, marks):
-        self.name, self.marks = name, marks
-        self.exact, self.ranged = {}, []
-        for key, fn in table:
-            rest = tuple(p.value for p in key[1:])
-            if key[0].kind == "int":
-                self.exact.setdefault((key[0].value,) + rest, fn)
-            else:
-                self.ranged.append((key[0], rest, fn))
-
-    def __call__(self, ctx, *key):
-        memo_key = (self, key)
-        hit = ctx.memo.get(memo_key)   # compiled.force(), inline: parameters are looked up often
-        if hit is None:
-            fn = self.exact.get(key)
-            if fn is None:
-                for first, rest, candidate in self.ranged:
-                    if rest == key[1:] and (first.kind == "any" or first.value[0] <= key[0] <= first.value[1]):
-                        fn = candidate
-                        break
-            if fn is None:
-                return Undetermined(f"no value of `{self.name}` for {', '.join(map(str, key))}")
-            saved = ctx.trail
-            ctx.trail = trail = list(self.marks)
-            hit = ctx.memo[memo_key] = (fn(ctx, *key), frozen(trail))
-            ctx.trail = saved
-        if hit[1]:
-            ctx.trail.append(hit[1])
-        return hit[0]
-
-
-_NOT = object()   # a local not computed yet (function_body)
-
-
-class _unique:
-    """A memo key part that only one definition uses (compared by identity)."""
-    __slots__ = ()
-
-
 def _py(name: str) -> str:
     return "v_" + name
-
-
-def _range(a, b):
-    return Window(a, b) if isinstance(a, date) else tuple(range(a, b + 1))
-
-
-def _nomatch(value, source, span):
-    raise EvaluationError("E003", f"no arm of this match handles `{value}`", span, source)
-
-
-def _fail(err, source, span):
-    return EvaluationError("E002", f"this definition failed: {err.__class__.__name__}: {err}", span, source)

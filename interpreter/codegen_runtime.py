@@ -1,0 +1,66 @@
+"""What the code codegen.py generates calls at run time: year-keyed parameter tables, memo-key
+parts, ranges, and the errors a definition raises."""
+from __future__ import annotations
+
+from datetime import date
+
+from .compiled import frozen
+from .values import EvaluationError, Undetermined, Window
+
+# Python errors that a definition's expression can raise on odd input; each becomes an E002
+RUNTIME_ERRORS = (TypeError, AttributeError, ArithmeticError, ValueError, OverflowError, IndexError, KeyError)
+
+
+class Keyed:
+    """A year-keyed (and category-keyed) parameter: exact keys first, then ranges and `*`."""
+    __slots__ = ("name", "exact", "ranged", "marks")
+
+    def __init__(self, name, table, marks):
+        self.name, self.marks = name, marks
+        self.exact, self.ranged = {}, []
+        for key, fn in table:
+            rest = tuple(p.value for p in key[1:])
+            if key[0].kind == "int":
+                self.exact.setdefault((key[0].value,) + rest, fn)
+            else:
+                self.ranged.append((key[0], rest, fn))
+
+    def __call__(self, ctx, *key):
+        memo_key = (self, key)
+        hit = ctx.memo.get(memo_key)   # compiled.force(), inline: parameters are looked up often
+        if hit is None:
+            fn = self.exact.get(key)
+            if fn is None:
+                for first, rest, candidate in self.ranged:
+                    if rest == key[1:] and (first.kind == "any" or first.value[0] <= key[0] <= first.value[1]):
+                        fn = candidate
+                        break
+            if fn is None:
+                return Undetermined(f"no value of `{self.name}` for {', '.join(map(str, key))}")
+            saved = ctx.trail
+            ctx.trail = trail = list(self.marks)
+            hit = ctx.memo[memo_key] = (fn(ctx, *key), frozen(trail))
+            ctx.trail = saved
+        if hit[1]:
+            ctx.trail.append(hit[1])
+        return hit[0]
+
+
+NOT_YET = object()   # a local the generated function has not computed yet (codegen.function_body)
+
+
+class Unique:
+    """A memo key part that only one definition uses (compared by identity)."""
+    __slots__ = ()
+
+
+def range_of(a, b):
+    return Window(a, b) if isinstance(a, date) else tuple(range(a, b + 1))
+
+
+def no_match(value, source, span):
+    raise EvaluationError("E003", f"no arm of this match handles `{value}`", span, source)
+
+
+def fail(err, source, span):
+    return EvaluationError("E002", f"this definition failed: {err.__class__.__name__}: {err}", span, source)
