@@ -68,14 +68,19 @@ class Policies:
 
     def scenario(self, data, readings: dict | None = None) -> Scenario:
         """Parse a scenario (dict or JSON text) and validate it against the jurisdiction's policy."""
-        scenario = data if isinstance(data, Scenario) else (
-            parse_scenario_json(data) if isinstance(data, (str, bytes)) else parse_scenario(data))
+        if type(data) is dict:   # the usual case first
+            scenario = parse_scenario(data)
+        else:
+            scenario = data if isinstance(data, Scenario) else (
+                parse_scenario_json(data) if isinstance(data, (str, bytes)) else parse_scenario(data))
         if readings:
             scenario = _with_readings(scenario, readings)
         if scenario.jurisdiction not in self.jurisdictions():
             raise ScenarioError("jurisdiction", f"unknown jurisdiction {json.dumps(scenario.jurisdiction, ensure_ascii=False)}; "
                                 f"expected one of: {', '.join(self.jurisdictions())}")
-        checked = self.policy(scenario.jurisdiction).checked
+        checked = self.policy(scenario.jurisdiction).checked   # also raises PolicyError for an invalid policy
+        if not (scenario.readings or scenario.parameters):
+            return scenario
         for amb_id, option in scenario.readings.items():
             amb = checked.ambiguities.get(amb_id)
             if amb is None:

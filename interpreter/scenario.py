@@ -32,7 +32,7 @@ class MonthSpan:
     end: tuple[int, int]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)   # built twice as fast as a slotted frozen class (no object.__setattr__)
 class Scenario:
     jurisdiction: str
     values: dict
@@ -83,6 +83,7 @@ _DEFAULTS = {path: default for path, _, default, _ in _FIELDS}
 
 _TOP_KEYS = ("jurisdiction", "as_of", "resident", "history", "application", "readings",
              "parameters", "covered_on", "cap_years")
+_TOP_KEY_SET = frozenset(_TOP_KEYS)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -243,20 +244,18 @@ def _section_table(name: str) -> tuple:
 
 
 def _section(name: str, raw, values: dict) -> None:
-    """Read one object of the table (`resident`, `history`, `application`) into `values`."""
-    obj = _object(raw, name)
-    parsers = _PARSERS[name]
+    """Read one object of the table (`resident`, `history`, `application`) into `values`, which
+    already holds the section's defaults."""
     try:
-        fields = [(parsers[key], value) for key, value in obj.items()]
-        values.update(_SECTION_DEFAULTS[name])
-        for (path, parse), value in fields:
-            values[path] = parse(value, path)
-        for key, path in _SECTION_REQUIRED[name]:
-            if key not in obj:
-                raise ScenarioError(path, "required field missing")
-    except (KeyError, ScenarioError):
-        _section_in_order(name, obj, values)   # raises the first problem in the table's order
-        raise
+        checks, required = _QUICK[name]
+        if type(raw) is not dict or required and not raw.keys() >= required:
+            raise _Unusual
+        for key, value in raw.items():
+            path, check = checks[key]   # KeyError: an unknown field
+            values[path] = check(value)
+    except Exception:   # anything but plainly valid fields, whatever went wrong
+        # raises the first problem in the table's order
+        _section_in_order(name, _object(raw, name), values)
 
 
 def _section_in_order(name: str, obj: dict, values: dict) -> None:
@@ -286,15 +285,125 @@ def _parser(kind: str, allowed):
     return lambda value, path: scalar(value, path, allowed)
 
 
+# --- quick checks -------------------------------------------------------------------------
+# A section is first read with one-argument checks that accept only plainly valid values (exact
+# str, int and list types, no duplicates) and return what the parsers above would. Anything
+# else raises, and the section is read again in the table's order, which words the first error
+# (or accepts an unusual but valid value, such as a str subclass).
+
+class _Unusual(Exception):
+    pass
+
+
+_fromisoformat = datetime.date.fromisoformat
+
+
+# Each factory takes the allowed values (a frozenset, maybe empty) and whether null is allowed.
+
+def _quick_date(_allowed, optional: bool):
+    def check(value):
+        # the shape test makes fromisoformat as strict as `_DATE`: since Python 3.11 it also
+        # reads week dates ("2024-W01-1") and ignores what follows "YYYYMMDD"
+        if type(value) is str and len(value) == 10 and value[4] == "-" == value[7]:
+            return _fromisoformat(value)   # checks the digits and the day
+        if value is None and optional:
+            return None
+        raise _Unusual
+    return check
+
+
+def _quick_count(_allowed, optional: bool):
+    def check(value):
+        if type(value) is int and value >= 0 or value is None and optional:
+            return value
+        raise _Unusual
+    return check
+
+
+def _quick_bool(_allowed, optional: bool):
+    def check(value):
+        if type(value) is bool or value is None and optional:
+            return value
+        raise _Unusual
+    return check
+
+
+def _quick_text(allowed: frozenset, optional: bool):
+    def check(value):
+        if type(value) is str and (value in allowed or not allowed) or value is None and optional:
+            return value
+        raise _Unusual
+    return check
+
+
+def _quick_texts(allowed: frozenset, optional: bool):
+    def check(value):
+        if type(value) is list:
+            for item in value:
+                if type(item) is not str or not (item in allowed or not allowed):
+                    raise _Unusual
+            if len(value) < 2 or len(set(value)) == len(value):
+                return tuple(value)
+        if value is None and optional:
+            return None
+        raise _Unusual
+    return check
+
+
+def _quick_years(_allowed, optional: bool):
+    def check(value):
+        # increasing years, as they are mostly written, are distinct without a set; years in
+        # any other order take the careful path
+        if type(value) is list:
+            previous = 1899
+            for year in value:
+                if type(year) is not int or not previous < year <= 2200:
+                    raise _Unusual
+                previous = year
+            return tuple(value)
+        if value is None and optional:
+            return None
+        raise _Unusual
+    return check
+
+
+# every integer list in the contract is a list of years (as `_ITEMS`)
+_QUICK_KINDS = {"date": _quick_date, "int": _quick_count, "bool": _quick_bool, "text": _quick_text,
+                "list[text]": _quick_texts, "list[int]": _quick_years}
+
+
+def _quick(kind: str, path: str, allowed):
+    """value -> value for one field, raising on anything but a plainly valid value."""
+    factory = _QUICK_KINDS.get(kind.rstrip("?"))
+    if factory:
+        return factory(frozenset(allowed), kind.endswith("?"))
+    parse = _parser(kind, allowed)   # the rarer kinds (month spans): the parser itself
+    return lambda value: parse(value, path)
+
+
 _SECTIONS = {name: _section_table(name) for name in ("resident", "history", "application")}
 _SECTION_KEYS = {name: frozenset(f[0] for f in fields) for name, fields in _SECTIONS.items()}
-_PARSERS = {name: {key: (path, _parser(kind, allowed)) for key, path, kind, allowed, _ in fields}
-            for name, fields in _SECTIONS.items()}
-_SECTION_DEFAULTS = {name: {path: default for _, path, _, _, default in fields
-                            if default is not _REQUIRED and default is not _ABSENT}
-                     for name, fields in _SECTIONS.items()}
-_SECTION_REQUIRED = {name: tuple((key, path) for key, path, _, _, default in fields if default is _REQUIRED)
-                     for name, fields in _SECTIONS.items()}
+# per section: {key: (path, quick check)}, the keys of the required fields
+_QUICK = {name: ({key: (path, _quick(kind, path, allowed)) for key, path, kind, allowed, _ in fields},
+                 frozenset(key for key, _, _, _, default in fields if default is _REQUIRED))
+          for name, fields in _SECTIONS.items()}
+
+
+def _initial_values(sections) -> dict:
+    """The defaults of these sections, each key where reading a section puts it: a required
+    field (a placeholder here) after the section's defaults."""
+    values = {}
+    for name in sections:
+        fields = _SECTIONS[name]
+        values.update((path, default) for _, path, _, _, default in fields
+                      if default is not _REQUIRED and default is not _ABSENT)
+        values.update((path, None) for _, path, _, _, default in fields if default is _REQUIRED)
+    return values
+
+
+# by whether there is an application; `resident` and `history` are always read
+_INITIAL_VALUES = {False: _initial_values(("resident", "history")),
+                   True: _initial_values(("resident", "history", "application"))}
 
 
 def _application(raw, values: dict) -> None:
@@ -321,27 +430,29 @@ def _string_map(value, path: str, parse) -> dict:
 def parse_scenario(data) -> Scenario:
     """Validate an already-decoded scenario; raises `ScenarioError`."""
     top = _object(data, "$")
-    _reject_unknown(top, _TOP_KEYS, "")
+    if not top.keys() <= _TOP_KEY_SET:
+        _reject_unknown(top, _TOP_KEYS, "")
     jurisdiction = _required(top, "jurisdiction")
     if not isinstance(jurisdiction, str):
         raise _expected("jurisdiction", "a string", jurisdiction)
-    values: dict = {}
-    _section("resident", _required(top, "resident"), values)
-    _section("history", top.get("history", {}), values)
     application = top.get("application")
+    values = _INITIAL_VALUES[application is not None].copy()
+    _section("resident", _required(top, "resident"), values)
+    if "history" in top:
+        _section("history", top["history"], values)
     if application is not None:
         _application(application, values)
-    as_of = _AS_OF(top.get("as_of"), "as_of")
-    values["as_of"] = as_of if as_of is not None else values.get("application.registered_on")
-    return Scenario(   # the optional parts, when absent, without a parse of their defaults
-        jurisdiction=jurisdiction,
-        values=values,
-        has_application=application is not None,
-        readings=_string_map(top["readings"], "readings", _text) if "readings" in top else {},
-        parameters=_string_map(top["parameters"], "parameters", _money) if "parameters" in top else {},
-        covered_on=_DATES(top["covered_on"], "covered_on") if "covered_on" in top else (),
-        cap_years=_YEARS(top["cap_years"], "cap_years") if "cap_years" in top else (),
-    )
+    as_of = top.get("as_of")
+    values["as_of"] = (_AS_OF(as_of, "as_of") if as_of is not None
+                       else values.get("application.registered_on"))
+    # the optional parts, when absent, without a parse of their defaults
+    readings = _string_map(top["readings"], "readings", _text) if "readings" in top else {}
+    parameters = _string_map(top["parameters"], "parameters", _money) if "parameters" in top else {}
+    covered_on = _DATES(top["covered_on"], "covered_on") if "covered_on" in top else ()
+    cap_years = _YEARS(top["cap_years"], "cap_years") if "cap_years" in top else ()
+    # positional: keyword arguments would cost as much again as the construction
+    return Scenario(jurisdiction, values, application is not None, readings, parameters, covered_on,
+                    cap_years)
 
 
 _AS_OF = _parser(FIELD_TYPES["as_of"], ())
