@@ -207,9 +207,42 @@ class _Generator:
             setup, body = self.function_body(lambda: self._entry_expr(entry, b.name, decl.keys))
             self.emit(f"def {fn}(ctx, {', '.join(params)}):", *("    " + line for line in setup),
                       *self._guard(body, "    "), "    return v", "")
-            entries.append(f"({self.const(entry.key)}, {fn})")
+            closed = self._closed(entry.value.expr, frozenset(decl.keys))
+            entries.append(f"({self.const(entry.key)}, {fn}, {closed})")
         marks = self.const((b.rule,) if b.rule else ())
         self.emit(f"{name} = _Keyed({self.const(b.name)}, [{', '.join(entries)}], {marks})", "")
+
+    def _closed(self, e, bound) -> bool:
+        """Whether expression `e` reads nothing but the names `bound` and constants (no input,
+        definition, parameter or reading), so that its value and provenance are the same in every
+        evaluation. Conservative: anything else is not closed."""
+        closed = self._closed
+        if isinstance(e, (ast.Literal, ast.Undetermined, ast.RuleRef)):
+            return True
+        if isinstance(e, ast.Name):
+            return e.name in bound
+        if isinstance(e, ast.Call):
+            if e.func == "assume":
+                return closed(e.args[0], bound)
+            return e.func in BUILTINS and e.func not in self.checked.bindings and all(closed(a, bound) for a in e.args)
+        if isinstance(e, ast.Comprehension):
+            inner = bound | {e.var}
+            return closed(e.iterable, bound) and closed(e.item, inner) and (e.cond is None or closed(e.cond, inner))
+        if isinstance(e, ast.Block):
+            for let in e.lets:
+                if not closed(let.expr, bound):
+                    return False
+                bound = bound | {let.name}
+            return closed(e.expr, bound)
+        parts = {ast.Unary: ("operand",), ast.Binary: ("left", "right"), ast.Duration: ("amount",),
+                 ast.RangeExpr: ("low", "high"), ast.IfExpr: ("cond", "then", "else_")}.get(type(e))
+        if parts is not None:
+            return all(closed(getattr(e, part), bound) for part in parts)
+        if isinstance(e, ast.ListExpr):
+            return all(closed(item, bound) for item in e.items)
+        if isinstance(e, ast.MatchExpr):
+            return closed(e.subject, bound) and all(closed(arm.expr, bound) for arm in e.arms)
+        return False   # an attribute (an input's field), an index (a parameter table), …
 
     def _entry_expr(self, entry, name, keys):
         body = self.expr(entry.value.expr, {k: _py(k) for k in keys})

@@ -12,35 +12,49 @@ RUNTIME_ERRORS = (TypeError, AttributeError, ArithmeticError, ValueError, Overfl
 
 
 class Keyed:
-    """A year-keyed (and category-keyed) parameter: exact keys first, then ranges and `*`."""
-    __slots__ = ("name", "exact", "ranged", "marks")
+    """A year-keyed (and category-keyed) parameter: exact keys first, then ranges and `*`.
+
+    An entry whose expression reads nothing but its keys (codegen's `_closed`: a literal, or
+    `date(year - 1, 9, 1) .. date(year - 1, 12, 31)`) has the same value and provenance in every
+    evaluation, so it is computed once per key for the policy (`known`); the others once per
+    evaluation, in the evaluation's memo."""
+    __slots__ = ("name", "exact", "ranged", "marks", "known")
+    _KNOWN_LIMIT = 10_000   # keys remembered per parameter: years, or years × categories
 
     def __init__(self, name, table, marks):
         self.name, self.marks = name, marks
         self.exact, self.ranged = {}, []
-        for key, fn in table:
+        self.known: dict = {}
+        for key, fn, closed in table:
             rest = tuple(p.value for p in key[1:])
             if key[0].kind == "int":
-                self.exact.setdefault((key[0].value,) + rest, fn)
+                self.exact.setdefault((key[0].value,) + rest, (fn, closed))
             else:
-                self.ranged.append((key[0], rest, fn))
+                self.ranged.append((key[0], rest, (fn, closed)))
 
     def __call__(self, ctx, *key):
-        memo_key = (self, key)
-        hit = ctx.memo.get(memo_key)   # compiled.force(), inline: parameters are looked up often
+        hit = self.known.get(key)
         if hit is None:
-            fn = self.exact.get(key)
-            if fn is None:
-                for first, rest, candidate in self.ranged:
-                    if rest == key[1:] and (first.kind == "any" or first.value[0] <= key[0] <= first.value[1]):
-                        fn = candidate
-                        break
-            if fn is None:
-                return Undetermined(f"no value of `{self.name}` for {', '.join(map(str, key))}")
-            saved = ctx.trail
-            ctx.trail = trail = list(self.marks)
-            hit = ctx.memo[memo_key] = (fn(ctx, *key), frozen(trail))
-            ctx.trail = saved
+            memo_key = (self, key)
+            hit = ctx.memo.get(memo_key)   # compiled.force(), inline: parameters are looked up often
+            if hit is None:
+                entry = self.exact.get(key)
+                if entry is None:
+                    for first, rest, candidate in self.ranged:
+                        if rest == key[1:] and (first.kind == "any" or first.value[0] <= key[0] <= first.value[1]):
+                            entry = candidate
+                            break
+                if entry is None:
+                    return Undetermined(f"no value of `{self.name}` for {', '.join(map(str, key))}")
+                fn, closed = entry
+                saved = ctx.trail
+                ctx.trail = trail = list(self.marks)
+                hit = (fn(ctx, *key), frozen(trail))
+                ctx.trail = saved
+                if closed and len(self.known) < self._KNOWN_LIMIT:
+                    self.known[key] = hit
+                else:
+                    ctx.memo[memo_key] = hit
         if hit[1]:
             ctx.trail.append(hit[1])
         return hit[0]

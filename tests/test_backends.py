@@ -77,3 +77,40 @@ def test_generated_code_traces_like_the_closures(jurisdiction):
         assert got == expected, s
         traced += isinstance(got, dict) and len(got["trace"]) > 0
     assert traced > 50
+
+
+# A keyed parameter's entry that reads only its keys is computed once per policy and kept
+# across evaluations (codegen_runtime.Keyed.known); one that reads the scenario must not be.
+KEYED = """\
+policy keyed extends national
+  years 2025..2030
+
+source seed004 "首次缴纳城乡居民医疗保险怎么交(南宁)"
+  seed "004_ef3ce06d3a4f1cd1.txt"
+  published 2025-03-28
+
+rule KEY-1 "a standard that reads the scenario after 2025" overrides STD-1 {
+  from seed004 "一档:400元/年"
+  parameter standard "个人缴费标准(元/年)": money by year {
+    2025       = 400 from seed004 "一档:400元/年"
+    2026..2030 = 400 + repair_years
+      assumed "a test: the standard reads the scenario"
+  }
+}
+"""
+
+
+def test_a_parameter_entry_that_reads_the_scenario_is_computed_per_evaluation(tmp_path):
+    (tmp_path / "national.policy").write_text(P.chain("national")[0][1].text, encoding="utf-8")
+    (tmp_path / "keyed.policy").write_text(KEYED, encoding="utf-8")
+    policies = policyrun.load(tmp_path)
+    for repair in (0, 2, 0, 5):
+        doc = {"jurisdiction": "keyed", "resident": {"birth_date": "1990-01-01"},
+               "history": {"resident_years": [2024, 2025]},
+               "application": {"paid_on": "2025-10-01", "coverage_years": [2026], "repair_years": repair}}
+        decision = policies.evaluate(doc)
+        assert decision["amount_due"]["by_year"] == {"2026": str(400 + repair)}, repair
+        assert "standard[2026]" in [a["what"] for a in decision["assumed"]]
+        doc["application"]["coverage_years"] = [2025]
+        doc["application"]["paid_on"] = "2024-10-01"
+        assert policies.evaluate(doc)["amount_due"]["by_year"] == {"2025": "400"}
