@@ -123,10 +123,13 @@ class _Generator:
                   f"        ctx.trail = t = [{', '.join(marks)}]",
                   *("        " + line for line in setup),
                   *self._guard(body_expr),
-                  "        hit = (v, t[0] if len(t) == 1 else tuple(t))",   # compiled.frozen, inline
+                  "        p = t[0] if len(t) == 1 else tuple(t)",   # compiled.frozen, inline
+                  "        ctx.memo[key] = (v, p)",
                   "        ctx.trail = saved",
                   *trace,
-                  "        ctx.memo[key] = hit",
+                  "        if p:",
+                  "            saved.append(p)",
+                  "        return v",
                   "    if hit[1]:",
                   "        ctx.trail.append(hit[1])",
                   "    return hit[0]", "")
