@@ -7,9 +7,25 @@ document, rule or place is known to this module.
 from __future__ import annotations
 
 import re
+import weakref
 from datetime import date
 
 _SEED_NUMBER = re.compile(r"([0-9]+)_")   # seed files are named NNN_<hash>.txt
+
+_DERIVED: dict = {}   # id(checked policy) -> (weak reference to it, its derived texts)
+
+
+def derived(checked) -> dict:
+    """A cache of what is derived from one checked policy (labels, citations, parameter names):
+    `--explain` builds the same ones for every decision. It goes when the policy does."""
+    key = id(checked)
+    entry = _DERIVED.get(key)
+    if entry is None or entry[0]() is not checked:
+        def forget(ref, key=key):
+            if _DERIVED.get(key, (None,))[0] is ref:
+                del _DERIVED[key]
+        entry = _DERIVED[key] = (weakref.ref(checked, forget), {})
+    return entry[1]
 
 
 def checked_of(policy):
@@ -30,7 +46,11 @@ def source_info(checked, name: str) -> dict:
 
 
 def source_label(checked, name: str) -> str:
-    return label_of(source_info(checked, name))
+    cache = derived(checked)
+    label = cache.get(("label", name))
+    if label is None:
+        label = cache[("label", name)] = label_of(source_info(checked, name))
+    return label
 
 
 def label_of(info: dict) -> str:
@@ -63,7 +83,13 @@ def rule_title(checked, rule_id: str | None) -> str | None:
 
 def rule_citation(checked, rule_id: str | None) -> dict | None:
     """The rule's primary citation as JSON: the source's attributes and the quote."""
-    cite = rule_cite(checked, rule_id)
-    if cite is None:
-        return None
-    return dict(source_info(checked, cite.source), quote=cite.quote)
+    cache = derived(checked)
+    citation = cache.get(("citation", rule_id), _NONE)
+    if citation is _NONE:
+        cite = rule_cite(checked, rule_id)
+        citation = cache[("citation", rule_id)] = (
+            None if cite is None else dict(source_info(checked, cite.source), quote=cite.quote))
+    return None if citation is None else dict(citation)   # a copy: the caller may change it
+
+
+_NONE = object()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from . import labels as L
-from .citation import checked_of, rule_cite, rule_title, source_label
+from .citation import checked_of, derived, rule_cite, rule_title, source_label
 
 # The evaluator's own reason when an offer exists but covers other years than those asked.
 _OTHER_YEARS = re.compile(r"route `(?P<route>[^`]+)` covers coverage year\(s\) (?P<got>.+), not (?P<asked>.+)")
@@ -185,6 +185,14 @@ def _open_points(d, alts, checked) -> list[str]:
 
 
 def _reading(amb_id, option, checked) -> str:
+    cache = derived(checked)
+    key = ("reading", amb_id, option)
+    if key not in cache:
+        cache[key] = _reading_text(amb_id, option, checked)
+    return cache[key]
+
+
+def _reading_text(amb_id, option, checked) -> str:
     text = f"本结论采用对{amb_id}的解读:{option}"
     amb = checked.ambiguities.get(amb_id)
     if amb is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 
 from . import labels as L
-from .citation import checked_of, label_of, rule_citation, rule_title
+from .citation import checked_of, derived, label_of, rule_citation, rule_title
 from .decision import to_json
 
 
@@ -50,12 +50,20 @@ def _named_args(checked, raw) -> dict:
 
 
 def _param_names(checked, name, rule):
+    cache = derived(checked)
+    key = ("params", name, rule)
+    if key not in cache:
+        cache[key] = _find_param_names(checked, name, rule)
+    return cache[key]
+
+
+def _find_param_names(checked, name, rule):
     # An overridden definition stays reachable through `parent`; the entry's rule says which one ran.
     binding = checked.bindings.get(name)
     while binding is not None and binding.rule != rule:
         binding = binding.parent
     params = getattr(binding.decl, "params", None) if binding is not None else None
-    return None if params is None else [p.name for p in params]
+    return None if params is None else tuple(p.name for p in params)
 
 
 # ---- a terminal rendering ------------------------------------------------------------------

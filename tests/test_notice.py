@@ -215,3 +215,22 @@ def test_explain_command_errors_like_evaluate():
     assert r.returncode == 2
     r = run("explain", "--help")
     assert r.returncode == 0 and "Usage:" in r.stdout
+
+
+def test_the_texts_derived_from_a_policy_are_kept_only_while_it_lives():
+    # Citations, labels and readings are derived once per policy (citation.derived), for the
+    # notice and the trace of every decision; a reloaded policy must not keep the old ones alive.
+    import gc
+    import policyrun
+    from policyrun import citation
+    checked = policyrun.load().policy("nanning").checked
+    decision = policyrun.load().evaluate({"jurisdiction": "nanning", "resident": {"birth_date": "1990-03-03"},
+                                          "application": {"paid_on": "2025-03-01"}}, explain=True)
+    assert decision["trace"] and decision["notice"]
+    label = citation.source_label(checked, "seed004")
+    assert label == citation.source_label(checked, "seed004") and "Seed 004" in label
+    key = id(checked)
+    assert key in citation._DERIVED
+    del checked
+    gc.collect()
+    assert key not in citation._DERIVED
