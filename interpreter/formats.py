@@ -91,7 +91,7 @@ class JsonlRows(Rows):
         number = 0
         try:
             for line in stream:
-                if line.strip():
+                if not line.isspace():        # not blank (isspace: the bytes strip() removes)
                     number += 1
                     yield number, line
         except (OSError, EOFError) as err:   # also a truncated or corrupt .gz
@@ -190,7 +190,7 @@ class Output:
     """Write records to `path`, atomically: `commit()` renames the finished temporary file over
     the target; `discard()` (or leaving the `with` block by an exception) removes it."""
 
-    item = "json"    # what `write` takes: "json" (a JSON line) or "table" (a TABLE_COLUMNS tuple)
+    item = "json"    # what `write` takes: "json" (json_bytes) or "table" (a TABLE_COLUMNS tuple)
 
     def __init__(self, path: str):
         self.path = Path(path)
@@ -210,6 +210,10 @@ class Output:
 
     def _finish(self):
         """Flush and close the temporary file."""
+
+    def write_many(self, items: list):
+        for item in items:
+            self.write(item)
 
     def commit(self):
         self._finish()
@@ -234,13 +238,22 @@ def _text_stream(path: Path, gzipped: bool):
 
 
 class JsonlOutput(Output):
+    """Items are JSON lines, UTF-8 encoded (`json_bytes`): encoded where the row is evaluated,
+    in a worker process too, and written here as they are."""
+
     def __init__(self, path: str):
         super().__init__(path)
-        self._out = _text_stream(self.tmp, str(path).lower().endswith(".gz"))
+        gzipped = str(path).lower().endswith(".gz")
+        self._out = gzip.open(self.tmp, "wb") if gzipped else open(self.tmp, "wb")
 
-    def write(self, line: str):
-        self._out.write(line + "\n")
+    def write(self, line: bytes):
+        self._out.write(line + b"\n")
         self.count += 1
+
+    def write_many(self, lines: list):
+        self._out.write(b"\n".join(lines))   # one write for many lines
+        self._out.write(b"\n")
+        self.count += len(lines)
 
     def _finish(self):
         self._out.close()
@@ -258,6 +271,10 @@ class CsvOutput(Output):
     def write(self, row: tuple):
         self._csv.writerow([csv_cell(v) for v in row])
         self.count += 1
+
+    def write_many(self, rows: list):
+        self._csv.writerows([csv_cell(v) for v in row] for row in rows)
+        self.count += len(rows)
 
     def _finish(self):
         self._out.close()
@@ -317,26 +334,31 @@ def create_output(path: str) -> Output:
     return {"jsonl": JsonlOutput, "csv": CsvOutput, "parquet": ParquetOutput}[format_of(path)](path)
 
 
-def _record_encoder():
+def _make_encoders():
     """`json.dumps(record, ensure_ascii=False)`, the same text, without building a JSONEncoder
     and a C encoder for every record (about a fifth of the time to encode a decision): one C
     encoder, made once, with dumps' separators and no circular-reference markers (a record is a
-    tree of plain data)."""
+    tree of plain data). Returns json_line and json_bytes."""
     from json import encoder
     make, quote = getattr(encoder, "c_make_encoder", None), getattr(encoder, "c_encode_basestring", None)
     if make is None or quote is None:          # no _json accelerator (another Python)
-        return lambda record: json.dumps(record, ensure_ascii=False)
+        return (lambda record: json.dumps(record, ensure_ascii=False),
+                lambda record: json.dumps(record, ensure_ascii=False).encode("utf-8"))
 
     def default(value):
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
     encode = make(None, default, quote, None, ": ", ", ", False, False, True)
-    return lambda record: "".join(encode(record, 0))
+
+    def json_line(record: dict) -> str:
+        """One record as a line of JSON (without the newline): `json.dumps(record, ensure_ascii=False)`."""
+        return "".join(encode(record, 0))
+
+    def json_bytes(record: dict) -> bytes:
+        """json_line(record), UTF-8 encoded: an item of JsonlOutput."""
+        return "".join(encode(record, 0)).encode("utf-8")
+    return json_line, json_bytes
 
 
-_encode_record = _record_encoder()
-
-
-def json_line(record: dict) -> str:
-    """One record as a line of JSON (without the newline): `json.dumps(record, ensure_ascii=False)`."""
-    return _encode_record(record)
+# called for every row: each the encoder itself, no call in between
+json_line, json_bytes = _make_encoders()
