@@ -483,8 +483,11 @@ def decode_json(text):
     if not isinstance(text, (str, bytes, bytearray)):
         raise _expected("$", "JSON text", text)
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
                           object_pairs_hook=_pairs)
+        if (b"\\u" if isinstance(text, (bytes, bytearray)) else "\\u") in text:
+            _reject_lone_surrogates(data, "$")
+        return data
     except json.JSONDecodeError as err:
         where, why = f" at line {err.lineno} column {err.colno}", err.msg
     except _BadJSON as err:
@@ -492,6 +495,24 @@ def decode_json(text):
     except (ValueError, RecursionError) as err:  # huge integers, bad encodings, deep nesting
         where, why = "", _clip(str(err), 120)
     raise ScenarioError("$", f"invalid JSON{where}: {why[:1].lower()}{why[1:]}")
+
+
+def _reject_lone_surrogates(value, path: str) -> None:
+    """JSON's `\\ud800` escapes can make strings that are not Unicode text (half of a pair): no
+    decision could be written with them, so they are an error at their path."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ScenarioError(path, "expected Unicode text, got a lone surrogate (a \\u escape "
+                                      f"of half a UTF-16 pair): {ascii(value)[:60]}") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_lone_surrogates(key, path)
+            _reject_lone_surrogates(item, _join(path, key) if path != "$" else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _reject_lone_surrogates(item, f"{path}[{index}]")
 
 
 def parse_scenario_json(text) -> Scenario:

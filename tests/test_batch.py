@@ -359,3 +359,15 @@ def test_json_lines_are_json_dumps_text(policies):
     assert checked > 100
     odd = {"n": [1.5, -0.0, 10**30, None, True], "\u5357": "\u5b81\n\"\\", "k": {}}
     assert json_line(odd) == json.dumps(odd, ensure_ascii=False)
+
+
+def test_a_row_with_a_lone_surrogate_is_an_error_record_and_the_batch_goes_on(tmp_path):
+    rows = tmp_path / "in.jsonl"
+    rows.write_text('{"id": "\\ud800", "jurisdiction": "nanning", "resident": {"birth_date": "1990-01-01"}}\n'
+                    '{"id": 2, "jurisdiction": "nanning", "resident": {"birth_date": "1990-01-01"}}\n',
+                    encoding="utf-8")
+    r = run("evaluate", "--batch", str(rows), "-o", str(tmp_path / "out.jsonl"))
+    assert r.returncode == 0, r.stderr
+    first, second = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert first["id"] == 1 and first["error"]["path"] == "id" and "lone surrogate" in first["error"]["message"]
+    assert second["id"] == 2 and "error" not in second

@@ -549,3 +549,15 @@ def test_json_parse_is_total_on_text(text):
         parse_scenario_json(text)
     except ScenarioError as err:
         assert err.path
+
+
+def test_a_lone_surrogate_is_an_error_at_its_path_and_a_pair_is_text():
+    # `\ud800` alone decodes to half a UTF-16 pair: not text, and no decision could be written
+    # with it; `\ud83d\ude00` is one character.
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario_json('{"jurisdiction": "nanning", "resident": {"birth_date": "1990-01-01", '
+                            '"district": "x\\udc00"}}')
+    assert err.value.path == "resident.district" and "lone surrogate" in err.value.message
+    s = parse_scenario_json('{"jurisdiction": "nanning", "resident": {"birth_date": "1990-01-01", '
+                            '"district": "\\u5357\\u5b81\\ud83d\\ude00"}}')
+    assert s.values["resident.district"] == "南宁\U0001F600"
