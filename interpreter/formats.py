@@ -251,6 +251,8 @@ class JsonlOutput(Output):
         self.count += 1
 
     def write_many(self, lines: list):
+        if not lines:
+            return
         self._out.write(b"\n".join(lines))   # one write for many lines
         self._out.write(b"\n")
         self.count += len(lines)
