@@ -58,13 +58,6 @@ class Summary:
     errors: int = 0
     seconds: float = 0.0
 
-    def add(self, status: str) -> None:
-        self.rows += 1
-        if status == "accepted":
-            self.accepted += 1
-        else:
-            setattr(self, status, getattr(self, status) + 1)
-
     @property
     def rate(self) -> float:
         return self.rows / self.seconds if self.seconds > 0 else 0.0

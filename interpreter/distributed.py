@@ -52,7 +52,7 @@ def evaluate_chunk(options: Options, jobs: list) -> list:
     """On a worker: [(status, result)] for a list of (number, payload) jobs."""
     evaluator = _evaluator(options)
     try:
-        return [evaluator(job) for job in jobs]
+        return evaluator.chunk(jobs)
     except PolicyError as err:
         raise PolicyFailure(err.diagnostics) from None
 
@@ -121,7 +121,7 @@ def _add(a, b):
 def _records(options: Options, items, offset: int) -> list:
     evaluator = _evaluator(options)
     try:
-        return [record for _, record in map(evaluator, zip(itertools.count(offset + 1), items))]
+        return [record for _, record in evaluator.chunk(list(zip(itertools.count(offset + 1), items)))]
     except PolicyError as err:
         raise PolicyFailure(err.diagnostics) from None
 
@@ -143,7 +143,7 @@ def _frame(options: Options, pdf, offset: int):
             for i, values in enumerate(pdf.itertuples(index=False, name=None), start=1))
     evaluator = _evaluator(options)
     try:
-        return table_frame([item for _, item in map(evaluator, rows)], pdf.index)
+        return table_frame([item for _, item in evaluator.chunk(list(rows))], pdf.index)
     except PolicyError as err:
         raise PolicyFailure(err.diagnostics) from None
 
