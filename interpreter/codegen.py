@@ -255,7 +255,7 @@ class _Generator:
         values = "".join(_py(k) + ", " for k in keys)
         what = (f"({self.const(name)} + '[' + ', '.join(str(x) for x in ({values})) + ']')" if keys
                 else self.const(name))
-        return f"(ctx.trail.append(('assumed', {what}, {self.const(assumed[0])})), {body})[1]"
+        return f"(ctx.trail.append(('assumed', {what}, {self.const(assumed[0])})) or {body})"
 
     # ---- routes
     def route(self, info):
@@ -364,7 +364,7 @@ class _Generator:
             return self.call0(self.binding_ref(b))
         value, name = self.expr(decl.entries[0].value.expr, {}), self.const(b.name)
         if b.rule:
-            value = f"(ctx.trail.append({self.const(b.rule)}), {value})[1]"
+            value = f"(ctx.trail.append({self.const(b.rule)}) or {value})"   # append() is None
         return f"(ctx.overrides[{name}] if {name} in ctx.overrides else {value})"
 
     def _e_index(self, e, scope):
@@ -378,7 +378,7 @@ class _Generator:
             return self._reading(e.args[0].id)
         if e.func == "assume":
             mark = self.const(("assumed", self.current or "value", e.args[1].value))
-            return f"(ctx.trail.append({mark}), {self.expr(e.args[0], scope)})[1]"
+            return f"(ctx.trail.append({mark}) or {self.expr(e.args[0], scope)})"
         args = [self.expr(a, scope) for a in e.args]
         if e.func == "super":
             return f"{self.binding_ref(scope['super'][1])}(ctx{''.join(', ' + a for a in args)})"

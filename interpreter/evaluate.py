@@ -33,11 +33,13 @@ class _Plan:
         self.other = tuple((name[6:], fn) for name, fn in self.fields.items() if name.startswith("other_"))
 
 
-def _plans(policy, route):
-    plans = policy.prepared.get(id(route))
-    if plans is None:
-        plans = policy.prepared[id(route)] = tuple(_Plan(policy, route, o) for o in route.offers or (None,))
-    return plans
+def _routes(policy):
+    """((route, its plans), …) in the policy's order, built once per policy."""
+    routes = policy.prepared.get("routes")
+    if routes is None:
+        routes = policy.prepared["routes"] = tuple(
+            (route, tuple(_Plan(policy, route, o) for o in route.offers or (None,))) for route in policy.routes)
+    return routes
 
 
 def _inputs(policy, scenario) -> dict:
@@ -46,7 +48,10 @@ def _inputs(policy, scenario) -> dict:
     missing = policy.prepared.get("missing")
     if missing is None:
         missing = policy.prepared["missing"] = dict.fromkeys(policy.input_paths.values(), NO_APPLICATION)
-    return {**missing, **scenario.values}
+    values = scenario.values
+    if missing.keys() <= values.keys():   # the usual case: nothing to add (the evaluation only reads values)
+        return values
+    return {**missing, **values}
 
 
 class _Candidate:
@@ -85,8 +90,8 @@ def evaluate(policy, scenario, explain: bool = False) -> dict:
 
 def _decide(policy, ctx, scenario, decision):
     candidates, reasons, unknown, consulted = [], [], [], []
-    for route in policy.routes:
-        _try_route(policy, ctx, route, candidates, reasons, unknown)
+    for route, plans in _routes(policy):
+        _try_route(ctx, route, plans, candidates, reasons, unknown)
         consulted.append(tuple(ctx.trail))   # as it is now: a candidate's trail grows below
     asked = scenario.values.get("application.coverage_years") or ()
     if len(asked) > 1 or asked.__class__ is not tuple:
@@ -96,14 +101,14 @@ def _decide(policy, ctx, scenario, decision):
         years = c.plan.years(ctx, _EMPTY)
         if years.__class__ is not Undetermined:
             # `[paid.year]` without a payment date: the list holds an undetermined year
-            years = next((y for y in years if y.__class__ is Undetermined), None) or (
+            years = _first_undetermined(years) or (
                 years if len(years) < 2 and years.__class__ is tuple else tuple(sorted(set(years))))
         c.years = years
         c.trail = tuple(ctx.trail)
         consulted.append(c.trail)
     candidates = _within_span(policy, candidates, unknown, asked)
     span = policy.checked.years
-    if span and any(not span[0] <= y <= span[1] for y in asked):
+    if span and asked and (asked[0] < span[0] or asked[-1] > span[1]):   # `asked` is sorted
         unknown.append(f"`{policy.name}` answers only for coverage years {span[0]}–{span[1]}, "
                        f"and {_list(asked)} was asked")
     matches = [c for c in candidates if not asked or c.years == asked]
@@ -134,7 +139,7 @@ def _decide(policy, ctx, scenario, decision):
         decision["alternatives"].append(alt)
 
 
-def _try_route(policy, ctx, route, candidates, reasons, unknown):
+def _try_route(ctx, route, plans, candidates, reasons, unknown):
     ctx.trail = []
     tracing = ctx.trace is not None
     if route.when is not None:
@@ -160,7 +165,7 @@ def _try_route(policy, ctx, route, candidates, reasons, unknown):
             return
     base = ctx.trail
     found = False
-    for plan in _plans(policy, route):
+    for plan in plans:
         offer = plan.offer
         ctx.trail = list(base)
         if offer is not None:
@@ -187,8 +192,12 @@ def _within_span(policy, candidates, unknown, asked):
     low, high = policy.checked.years or (-10**9, 10**9)
     kept = []
     for c in candidates:
-        if c.years.__class__ is Undetermined:
-            unknown.append(f"route `{c.route.name}`: {c.years.reason}")
+        years = c.years
+        if years.__class__ is Undetermined:
+            unknown.append(f"route `{c.route.name}`: {years.reason}")
+            continue
+        if not years or (low <= years[0] and years[-1] <= high):   # sorted: all inside the span
+            kept.append(c)
             continue
         outside = [y for y in c.years if not low <= y <= high]
         if outside and asked and c.years != asked:
@@ -199,6 +208,13 @@ def _within_span(policy, candidates, unknown, asked):
         else:
             kept.append(c)
     return kept
+
+
+def _first_undetermined(values):
+    for v in values:
+        if v.__class__ is Undetermined:
+            return v
+    return None
 
 
 def _list(years):
@@ -218,34 +234,43 @@ def _assemble(policy, ctx, c, scenario, out=None) -> dict:
     ctx.trail = list(c.trail)
     if out is None:
         out = empty(policy.name)
-    out["route"] = c.route.name
-    fields = c.plan.fields
+    plan = c.plan
+    out["route"] = plan.route.name
+    fields = plan.fields
     years = c.years
     if years.__class__ is Undetermined:
         out["undetermined"].append({"field": "coverage.years", "why": years.reason})
         years = ()
     amount = fields["amount"]
-    by_year = {str(y): amount(ctx, {"year": y}) for y in years}
+    by_year = {y: amount(ctx, {"year": y}) for y in years}
     repair = fields["repair"](ctx, _EMPTY)
-    parts = list(by_year.values())
-    parts.append(repair)
     other = {}
-    for name, fn in c.plan.other:
+    for name, fn in plan.other:
         v = fn(ctx, _EMPTY)
         if v is not None:   # `null`: nothing owed under that code
             other[name] = v
-            parts.append(v)
-    total = next((p for p in parts if p.__class__ is Undetermined), None) or sum(parts)
+    # the total: the first undetermined part (years, repair, other, in that order), else the sum
+    total = None
+    for part in (by_year, (repair,), other):
+        for v in (part.values() if part.__class__ is dict else part):
+            if v.__class__ is Undetermined:
+                total = v
+                break
+        if total is not None:
+            break
+    else:
+        total = sum(other.values(), sum(by_year.values()) + repair)   # left to right: years, repair, other
     out["amount_due"] = {
         "total": _output(out, "amount_due.total", total, money),
-        "by_year": {y: _money_at(out, "amount_due.by_year.", y, v) for y, v in by_year.items()},
-        "repair": _output(out, "amount_due.repair", repair, money),
+        "by_year": {str(y): _money_at(out, "amount_due.by_year.", y, v) for y, v in by_year.items()},
+        "repair": _money_at(out, "amount_due.", "repair", repair),
         "other": {k: _money_at(out, "amount_due.other.", k, v) for k, v in other.items()},
     }
     if years:
         start, end = fields.get("start"), fields.get("end")
         out["coverage"] = _coverage(out, years, start and start(ctx, _EMPTY), end and end(ctx, _EMPTY))
-    out["waiting_months"] = _output(out, "waiting_months", fields["waiting"](ctx, _EMPTY))
+    waiting = fields["waiting"](ctx, _EMPTY)
+    out["waiting_months"] = waiting if waiting.__class__ is int else _output(out, "waiting_months", waiting)
     out["channel"] = _output(out, "channel", fields["channel"](ctx, _EMPTY))
     _provenance(out, ctx.trail)
     return out
@@ -259,17 +284,17 @@ def _coverage(out, years, start, end):
     if start.__class__ is not Undetermined and end.__class__ is not Undetermined and start > end:
         start = Undetermined(f"benefits would start on {start.isoformat()}, after the coverage bought "
                              f"ends on {end.isoformat()}; no source says what happens then")
-    cov = {"start": _output(out, "coverage.start", start, date.isoformat),
-           "end": _output(out, "coverage.end", end, date.isoformat), "years": list(years), "by_year": {}}
+    first = start.isoformat() if start.__class__ is date else _output(out, "coverage.start", start, date.isoformat)
+    last = end.isoformat() if end.__class__ is date else _output(out, "coverage.end", end, date.isoformat)
+    by_year = {}
     for y in years:
         # each year's part of the coverage: [start, end] within 1 January…31 December of y
-        first, last = date(y, 1, 1), date(y, 12, 31)
-        s = None if cov["start"] is None else (cov["start"] if start >= first else first.isoformat())
-        e = None if cov["end"] is None else (cov["end"] if end <= last else last.isoformat())
+        s = None if first is None else (first if start.year >= y else f"{y:04d}-01-01")
+        e = None if last is None else (last if end.year <= y else f"{y:04d}-12-31")
         if s is not None and e is not None and s > e:   # ISO dates order as text
             s = e = None
-        cov["by_year"][str(y)] = {"start": s, "end": e}
-    return cov
+        by_year[str(y)] = {"start": s, "end": e}
+    return {"start": first, "end": last, "years": list(years), "by_year": by_year}
 
 
 def _output(out, field, value, fmt=None):
