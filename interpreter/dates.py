@@ -20,10 +20,12 @@ def add_days(d: date, n: int) -> date:
 
 def add_months(d: date, k: int) -> date:
     """CONV-2: keep the day of month, clamped to the last day of the target month."""
-    year, month0 = divmod(d.year * 12 + (d.month - 1) + k, 12)
-    if d.day <= 28:   # every month has the day: the common case, without a calendar lookup
-        return date(year, month0 + 1, d.day)
-    return date(year, month0 + 1, min(d.day, calendar.monthrange(year, month0 + 1)[1]))
+    months = d.month - 1 + k
+    year, month = d.year + months // 12, months % 12 + 1   # floor division: right for k < 0 too
+    day = d.day
+    if day <= 28:   # every month has the day: the common case, without a calendar lookup
+        return date(year, month, day)
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
 def first_of_next_month(d: date) -> date:

@@ -242,7 +242,9 @@ def _assemble(policy, ctx, c, scenario, out=None) -> dict:
         out["undetermined"].append({"field": "coverage.years", "why": years.reason})
         years = ()
     amount = fields["amount"]
-    by_year = {y: amount(ctx, {"year": y}) for y in years}
+    by_year = {}
+    for y in years:   # loops, not comprehensions, here: each comprehension is one more call
+        by_year[y] = amount(ctx, {"year": y})
     repair = fields["repair"](ctx, _EMPTY)
     other = {}
     for name, fn in plan.other:
@@ -260,11 +262,15 @@ def _assemble(policy, ctx, c, scenario, out=None) -> dict:
             break
     else:
         total = sum(other.values(), sum(by_year.values()) + repair)   # left to right: years, repair, other
+    due_total = _output(out, "amount_due.total", total, money)   # the total's `undetermined` entry first
+    due_by_year = {}
+    for y, v in by_year.items():
+        due_by_year[str(y)] = _money_at(out, "amount_due.by_year.", y, v)
     out["amount_due"] = {
-        "total": _output(out, "amount_due.total", total, money),
-        "by_year": {str(y): _money_at(out, "amount_due.by_year.", y, v) for y, v in by_year.items()},
+        "total": due_total,
+        "by_year": due_by_year,
         "repair": _money_at(out, "amount_due.", "repair", repair),
-        "other": {k: _money_at(out, "amount_due.other.", k, v) for k, v in other.items()},
+        "other": {k: _money_at(out, "amount_due.other.", k, v) for k, v in other.items()} if other else {},
     }
     if years:
         start, end = fields.get("start"), fields.get("end")
