@@ -33,6 +33,26 @@ def _minmax(pick):
     return fn
 
 
+def max_of(value):
+    """`max(x)` with one argument, as `_minmax(max)` has it (the largest item of a list, else x
+    itself), without the variadic call: for generated code."""
+    if not isinstance(value, tuple):
+        return value
+    for v in value:
+        if v.__class__ is _U:
+            return v
+    return max(value)
+
+
+def min_of(value):
+    if not isinstance(value, tuple):
+        return value
+    for v in value:
+        if v.__class__ is _U:
+            return v
+    return min(value)
+
+
 def _sum(values):
     total = 0
     for v in values:
@@ -43,7 +63,10 @@ def _sum(values):
 
 
 def _overlaps_year(spans, year):
-    return any(s.start <= (year, 12) and s.end >= (year, 1) for s in spans)
+    for s in spans:
+        if s.start <= (year, 12) and s.end >= (year, 1):
+            return True
+    return False
 
 
 def _months_of(spans):

@@ -23,11 +23,14 @@ from .dsl import ast
 from .names import dotted as dotted_name
 from . import compile as closures
 from . import dates
-from .builtin_functions import BUILTINS, div
+from .builtin_functions import BUILTINS, div, max_of, min_of
 from .compiled import CompiledOffer, CompiledPolicy, CompiledRoute, default_readings, input_paths, trace_entry
 from .codegen_runtime import RUNTIME_ERRORS, Keyed, NOT_YET, Unique, fail, no_match, range_of
 from .values import Duration, Undetermined, Window
 
+# built-in functions of one date or year argument (a plain name here), as Python expressions
+_INLINE = {"first_of_month": "date({0}.year, {0}.month, 1)", "year_start": "date({0}, 1, 1)",
+           "year_end": "date({0}, 12, 31)"}
 _OPS = {"+": "+", "-": "-", "*": "*", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!=",
         "in": "in", "not_in": "not in"}
 
@@ -57,7 +60,8 @@ class _Generator:
         self.ns = {"U": Undetermined, "Duration": Duration, "Window": Window, "date": date, "Decimal": Decimal,
                    "_fail": fail, "_ERRORS": RUNTIME_ERRORS, "_div": div, "_nomatch": no_match,
                    "_range": range_of, "_Keyed": Keyed, "_EMPTY": {}, "_NOT": NOT_YET,
-                   "_add_months": dates.add_months, "_add_days": dates.add_days}
+                   "_add_months": dates.add_months, "_add_days": dates.add_days,
+                   "_max_of": max_of, "_min_of": min_of}
         for name, fn in BUILTINS.items():
             self.ns["B_" + name] = fn
         self.lines: list[str] = []
@@ -388,6 +392,10 @@ class _Generator:
             return f"B_{e.func}({', '.join(args)})"
         if e.func in ("min", "max") and len(args) > 1:   # scalars, each checked by `strict`
             return self.strict(args, lambda *ts: f"{e.func}({', '.join(ts)})")
+        if e.func in ("min", "max"):   # one list
+            return self.strict(args, lambda t: f"_{e.func}_of({t})")
+        if e.func in _INLINE:   # a one-line date function, written in place of the call
+            return self.strict(args, lambda t: _INLINE[e.func].format(t))
         return self.strict(args, lambda *ts: f"B_{e.func}({', '.join(ts)})")
 
     def _reading(self, amb_id):
