@@ -49,6 +49,11 @@ def read(key: str):
         return None
 
 
+# Entries kept: every edit of a policy (and every upgrade of policyrun) makes new keys, and the
+# old entries would otherwise pile up for ever (a policy author's machine gathered hundreds).
+LIMIT = 64
+
+
 def write(key: str, checked) -> None:
     directory = _directory()
     try:
@@ -57,5 +62,23 @@ def write(key: str, checked) -> None:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(checked, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, directory / f"{key}.pickle")
+        _prune(directory, keep=f"{key}.pickle")
     except Exception:
         pass
+
+
+def _prune(directory: Path, keep: str) -> None:
+    """Delete the least recently written entries beyond LIMIT (never `keep`, just written)."""
+    entries = []
+    for entry in os.scandir(directory):
+        if entry.name.endswith(".pickle") and entry.name != keep:
+            try:
+                entries.append((entry.stat().st_mtime_ns, entry.path))
+            except OSError:
+                pass   # removed meanwhile by another process
+    entries.sort()
+    for _, path in entries[:max(0, len(entries) - (LIMIT - 1))]:
+        try:
+            os.remove(path)
+        except OSError:
+            pass

@@ -28,3 +28,15 @@ def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
     monkeypatch.setenv("POLICYRUN_CACHE_DIR", "")
     scenario = json.loads((ROOT / "examples" / "nanning-inside-concentrated.json").read_text(encoding="utf-8"))
     assert policyrun.load(fast=False).evaluate(scenario)["amount_due"]["total"] == "400"
+
+
+def test_old_entries_are_pruned(tmp_path, monkeypatch):
+    # Each edit of a policy makes a new entry; without pruning the directory grows for ever.
+    from policyrun import policy_cache
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("POLICYRUN_CACHE_DIR", str(cache))
+    monkeypatch.setattr(policy_cache, "LIMIT", 3)
+    for n in range(6):
+        policy_cache.write(f"key{n}", {"n": n})
+    assert sorted(p.name for p in cache.glob("*.pickle")) == ["key3.pickle", "key4.pickle", "key5.pickle"]
+    assert policy_cache.read("key5") == {"n": 5}
