@@ -443,7 +443,7 @@ class _Generator:
         var = self.fresh("v_")
         inner = dict(scope, **{e.var: var})
         setup, (it, cond, item) = self.function_body_parts(lambda: (
-            self.expr(e.iterable, scope), self.expr(e.cond, inner) if e.cond is not None else None,
+            self._iterable(e.iterable, scope), self.expr(e.cond, inner) if e.cond is not None else None,
             self.expr(e.item, inner)))
         body = [f"def {fn}(ctx{''.join(', ' + f for f in free)}):", *("    " + line for line in setup),
                 f"    seq = {it}",
@@ -454,6 +454,14 @@ class _Generator:
         body += [f"        out.append({item})", "    return tuple(out)", ""]
         self.emit(*body)
         return f"{fn}(ctx{''.join(', ' + f for f in free)})"
+
+    def _iterable(self, e, scope):
+        """A comprehension's iterable: `a .. b` of integers is iterated as a Python range, never
+        built as the tuple the value `a .. b` is."""
+        if not isinstance(e, ast.RangeExpr):
+            return self.expr(e, scope)
+        return self.strict([self.expr(e.low, scope), self.expr(e.high, scope)],
+                           lambda a, b: f"(range({a}, {b} + 1) if {a}.__class__ is int else _range({a}, {b}))")
 
     def _e_ifexpr(self, e, scope):
         then, other = self.expr(e.then, scope), self.expr(e.else_, scope)
