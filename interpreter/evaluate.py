@@ -252,16 +252,8 @@ def _assemble(policy, ctx, c, scenario, out=None) -> dict:
         if v is not None:   # `null`: nothing owed under that code
             other[name] = v
     # the total: the first undetermined part (years, repair, other, in that order), else the sum
-    total = None
-    for part in (by_year, (repair,), other):
-        for v in (part.values() if part.__class__ is dict else part):
-            if v.__class__ is Undetermined:
-                total = v
-                break
-        if total is not None:
-            break
-    else:
-        total = sum(other.values(), sum(by_year.values()) + repair)   # left to right: years, repair, other
+    total = (_first_undetermined(by_year.values()) or _first_undetermined((repair,))
+             or _first_undetermined(other.values()) or sum(other.values(), sum(by_year.values()) + repair))
     due_total = _output(out, "amount_due.total", total, money)   # the total's `undetermined` entry first
     due_by_year = {}
     for y, v in by_year.items():
