@@ -157,12 +157,16 @@ def _basis(d, alts, checked) -> list[str]:
     rules = list(dict.fromkeys([r for x in [d] + alts for r in x.get("decided_by") or []]))
     if not rules:
         return ["依据:无。"]
+    cache = derived(checked)
     lines = ["依据:"]
     for rule in rules:
-        cite = rule_cite(checked, rule)
-        where = f"({source_label(checked, cite.source)})" if cite else ""
-        title = rule_title(checked, rule)
-        lines.append(f"  {rule}{where}" + (f":{title}" if title else ""))
+        line = cache.get(("basis", rule))   # derived once per policy
+        if line is None:
+            cite = rule_cite(checked, rule)
+            where = f"({source_label(checked, cite.source)})" if cite else ""
+            title = rule_title(checked, rule)
+            line = cache[("basis", rule)] = f"  {rule}{where}" + (f":{title}" if title else "")
+        lines.append(line)
     return lines
 
 

@@ -21,40 +21,42 @@ from .decision import to_json
 
 def explain_trace(entries, policy) -> list[dict]:
     checked = checked_of(policy)
-    return [_entry(raw, checked) for raw in entries]
+    cache = derived(checked)
+    return [_entry(raw, checked, cache) for raw in entries]
 
 
-def _entry(raw: dict, checked) -> dict:
+def _entry(raw: dict, checked, cache) -> dict:
+    rule = raw.get("rule")
     if "step" in raw:   # a route step recorded by the evaluator
-        out = {"step": raw["step"], "rule": raw.get("rule"), "title": None, "route": raw["route"],
+        out = {"step": raw["step"], "rule": rule, "title": None, "route": raw["route"],
                "args": {}, "result": to_json(raw["result"])}
         if raw.get("message") is not None:
             out["message"] = raw["message"]
     else:               # a definition recorded by the compiler
-        out = {"step": "definition", "rule": raw.get("rule"), "title": None, "name": raw["name"],
-               "args": _named_args(checked, raw), "result": to_json(raw["value"])}
-    out["title"] = rule_title(checked, out["rule"])
-    citation = rule_citation(checked, out["rule"])
-    if citation is not None:
-        out["source"] = citation
+        out = {"step": "definition", "rule": rule, "title": None, "name": raw["name"],
+               "args": _named_args(checked, cache, raw), "result": to_json(raw["value"])}
+    parts = cache.get(("rule", rule))   # the rule's title and citation, derived once per policy
+    if parts is None:
+        parts = cache[("rule", rule)] = (rule_title(checked, rule), rule_citation(checked, rule))
+    out["title"] = parts[0]
+    if parts[1] is not None:
+        out["source"] = dict(parts[1])   # a copy: the caller may change it
     return out
 
 
-def _named_args(checked, raw) -> dict:
+def _named_args(checked, cache, raw) -> dict:
     """Positional arguments named by the parameters of the definition that was called."""
     args = raw.get("args") or ()
-    names = _param_names(checked, raw["name"], raw.get("rule"))
+    key = ("params", raw["name"], raw.get("rule"))
+    names = cache.get(key, _UNKNOWN)
+    if names is _UNKNOWN:
+        names = cache[key] = _find_param_names(checked, raw["name"], raw.get("rule"))
     if names is None or len(names) != len(args):
         names = [f"arg{i}" for i in range(len(args))]
     return {n: to_json(v) for n, v in zip(names, args)}
 
 
-def _param_names(checked, name, rule):
-    cache = derived(checked)
-    key = ("params", name, rule)
-    if key not in cache:
-        cache[key] = _find_param_names(checked, name, rule)
-    return cache[key]
+_UNKNOWN = object()
 
 
 def _find_param_names(checked, name, rule):
