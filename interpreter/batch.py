@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import os
 import signal
 import threading
 import time
 from collections import Counter, deque
-from decimal import Decimal
 from typing import Iterable, Iterator
 
 import attrs
@@ -30,7 +28,8 @@ import attrs
 from .dsl.diagnostics import Diagnostic, PolicyError
 from .flatten import TABLE_COLUMNS, TABLE_TYPES, scenario_from_cells, table_row
 from .formats import create_output, json_bytes, open_rows
-from .scenario import Scenario, ScenarioError, decode_json
+from .fast_json import decode_row
+from .scenario import Scenario, ScenarioError
 from .values import EvaluationError
 
 # Rows per task sent to a worker process (amortises the pool's cost per task: with 64, the
@@ -134,7 +133,7 @@ class RowEvaluator:
     @staticmethod
     def _decode_object(number, payload):
         if isinstance(payload, (bytes, str, bytearray)):
-            data = _decode_json(payload)
+            data = decode_row(payload)
             if data.__class__ is not dict:
                 return number, data                   # the contract says what is wrong with it
             return _with_id(number, data.pop("id", None), data)   # a dict of our own: no copy
@@ -176,70 +175,6 @@ class _Unreadable:
 
 
 _OUTPUTS = {"json": json_bytes, "table": table_row, "record": lambda record: record}
-
-
-class _Invalid(ValueError):
-    """Raised inside the fast decoder: let scenario.decode_json say what is wrong."""
-
-
-def _no_constant(_name):
-    raise _Invalid            # NaN, Infinity
-
-
-def _fast_decoder():
-    """A function: JSON text -> what scenario.decode_json makes of it, when that is quick to
-    know; else it raises ValueError (or RecursionError). The scanner is called directly
-    (JSONDecoder.decode adds two regular-expression matches and calls).
-
-    Duplicate keys without a Python call per key/value pair: the scanner keeps the last value of
-    a repeated key, so the decoded objects then hold fewer keys than the text has. Every key in
-    JSON text is followed by one `:` outside strings, and `:` appears nowhere else outside
-    strings, so `text.count(":") >= keys in the text >= keys decoded`: when the count equals the
-    keys decoded, no key was repeated. (A `:` inside a string only sends the row to the slow
-    path.)"""
-    keys = 0
-
-    def count_keys(obj: dict) -> dict:
-        nonlocal keys
-        keys += len(obj)
-        return obj
-
-    scan = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant,
-                            object_hook=count_keys).scan_once
-
-    def decode(text: str):
-        nonlocal keys
-        text = text.strip(" \t\n\r")           # JSON's whitespace, no other
-        keys = 0
-        try:
-            data, end = scan(text, 0)
-        except StopIteration:                     # no JSON value at the start
-            raise _Invalid from None
-        if end != len(text) or keys != text.count(":") or "\\u" in text:
-            raise _Invalid                        # more after the value, maybe a repeated key or a lone surrogate
-        return data
-    return decode
-
-
-class _PerThread(threading.local):
-    """A fast decoder for each thread (a Dask worker runs tasks in threads): its key count is
-    the state of one decoding at a time."""
-
-    def __init__(self):
-        self.decode = _fast_decoder()
-
-
-_FAST = _PerThread()
-
-
-def _decode_json(payload):
-    """scenario.decode_json for one row, faster on the common case (see _fast_decoder).
-    Whatever this fast path cannot take (bad JSON, a duplicate key, NaN, not UTF-8, a byte-order
-    mark) goes to decode_json, which accepts exactly what it accepts and words the error."""
-    try:
-        return _FAST.decode(payload if isinstance(payload, str) else payload.decode("utf-8"))
-    except (ValueError, RecursionError):      # _Invalid, JSONDecodeError, UnicodeDecodeError
-        return decode_json(payload)
 
 
 def _error_record(row_id, path: str, message: str) -> dict:

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 import attrs
 
+from .scenario_quick import QUICK_CHECKS, Unusual
+
 
 class ScenarioError(Exception):
     """A scenario that does not follow the contract; `path` is a JSON path, `$` the document."""
@@ -249,7 +251,7 @@ def _section(name: str, raw, values: dict) -> None:
     try:
         checks, required = _QUICK[name]
         if type(raw) is not dict or required and not raw.keys() >= required:
-            raise _Unusual
+            raise Unusual
         for key, value in raw.items():
             path, check = checks[key]   # KeyError: an unknown field
             values[path] = check(value)
@@ -285,96 +287,11 @@ def _parser(kind: str, allowed):
     return lambda value, path: scalar(value, path, allowed)
 
 
-# --- quick checks -------------------------------------------------------------------------
-# A section is first read with one-argument checks that accept only plainly valid values (exact
-# str, int and list types, no duplicates) and return what the parsers above would. Anything
-# else raises, and the section is read again in the table's order, which words the first error
-# (or accepts an unusual but valid value, such as a str subclass).
-
-class _Unusual(Exception):
-    pass
-
-
-_fromisoformat = datetime.date.fromisoformat
-
-
-# Each factory takes the allowed values (a frozenset, maybe empty) and whether null is allowed.
-
-def _quick_date(_allowed, optional: bool):
-    def check(value):
-        # the shape test makes fromisoformat as strict as `_DATE`: since Python 3.11 it also
-        # reads week dates ("2024-W01-1") and ignores what follows "YYYYMMDD"
-        if type(value) is str and len(value) == 10 and value[4] == "-" == value[7]:
-            return _fromisoformat(value)   # checks the digits and the day
-        if value is None and optional:
-            return None
-        raise _Unusual
-    return check
-
-
-def _quick_count(_allowed, optional: bool):
-    def check(value):
-        if type(value) is int and value >= 0 or value is None and optional:
-            return value
-        raise _Unusual
-    return check
-
-
-def _quick_bool(_allowed, optional: bool):
-    def check(value):
-        if type(value) is bool or value is None and optional:
-            return value
-        raise _Unusual
-    return check
-
-
-def _quick_text(allowed: frozenset, optional: bool):
-    def check(value):
-        if type(value) is str and (value in allowed or not allowed) or value is None and optional:
-            return value
-        raise _Unusual
-    return check
-
-
-def _quick_texts(allowed: frozenset, optional: bool):
-    def check(value):
-        if type(value) is list:
-            for item in value:
-                if type(item) is not str or not (item in allowed or not allowed):
-                    raise _Unusual
-            if len(value) < 2 or len(set(value)) == len(value):
-                return tuple(value)
-        if value is None and optional:
-            return None
-        raise _Unusual
-    return check
-
-
-def _quick_years(_allowed, optional: bool):
-    def check(value):
-        # increasing years, as they are mostly written, are distinct without a set; years in
-        # any other order take the careful path
-        if type(value) is list:
-            previous = 1899
-            for year in value:
-                if type(year) is not int or not previous < year <= 2200:
-                    raise _Unusual
-                previous = year
-            return tuple(value)
-        if value is None and optional:
-            return None
-        raise _Unusual
-    return check
-
-
-# every integer list in the contract is a list of years (as `_ITEMS`)
-_QUICK_KINDS = {"date": _quick_date, "int": _quick_count, "bool": _quick_bool, "text": _quick_text,
-                "list[text]": _quick_texts, "list[int]": _quick_years}
-
+# --- quick checks (scenario_quick.py) first; `_section_in_order` when one fails -----------------
 
 def _quick(kind: str, path: str, allowed):
     """value -> value for one field, raising on anything but a plainly valid value."""
-    factory = _QUICK_KINDS.get(kind.rstrip("?"))
+    factory = QUICK_CHECKS.get(kind.rstrip("?"))
     if factory:
         return factory(frozenset(allowed), kind.endswith("?"))
     parse = _parser(kind, allowed)   # the rarer kinds (month spans): the parser itself

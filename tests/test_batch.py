@@ -334,7 +334,7 @@ def test_an_invalid_policy_stops_the_batch_with_its_diagnostics(tmp_path, worker
     b'\xef\xbb\xbf{"a": 1}', b'{"a": ', b'\xff{}', '{"a": 1}', b'[1, 2]', b'{"a": 1e400}',
     b'{"a": "\\ud800"}', b'{"a": ' + b'9' * 5000 + b'}', b'{"x": {"y": 1, "y": 1}}'])
 def test_the_fast_row_decoder_accepts_and_refuses_exactly_what_decode_json_does(line):
-    from policyrun.batch import _decode_json
+    from policyrun.fast_json import decode_row
     from policyrun.scenario import ScenarioError, decode_json
 
     def outcome(decode):
@@ -342,7 +342,7 @@ def test_the_fast_row_decoder_accepts_and_refuses_exactly_what_decode_json_does(
             return "ok", decode(line)
         except ScenarioError as err:
             return "error", err.path, err.message
-    assert outcome(_decode_json) == outcome(decode_json)
+    assert outcome(decode_row) == outcome(decode_json)
 
 
 def test_json_lines_are_json_dumps_text(policies):
