@@ -33,24 +33,20 @@ def _minmax(pick):
     return fn
 
 
-def max_of(value):
-    """`max(x)` with one argument, as `_minmax(max)` has it (the largest item of a list, else x
-    itself), without the variadic call: for generated code."""
-    if not isinstance(value, tuple):
-        return value
-    for v in value:
-        if v.__class__ is _U:
-            return v
-    return max(value)
+def _of_one(pick):
+    """`max(x)` / `min(x)` with one argument, as `_minmax` has it (the largest or smallest item
+    of a list, else x itself), without the variadic call: for generated code."""
+    def fn(value):
+        if not isinstance(value, tuple):
+            return value
+        for v in value:
+            if v.__class__ is _U:
+                return v
+        return pick(value)
+    return fn
 
 
-def min_of(value):
-    if not isinstance(value, tuple):
-        return value
-    for v in value:
-        if v.__class__ is _U:
-            return v
-    return min(value)
+max_of, min_of = _of_one(max), _of_one(min)
 
 
 def _sum(values):
