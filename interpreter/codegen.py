@@ -27,6 +27,7 @@ from .compiled import CompiledOffer, CompiledPolicy, CompiledRoute, default_read
 from .codegen_runtime import RUNTIME_ERRORS, Keyed, NOT_YET, Unique, fail, no_match, range_of
 from .values import Duration, Undetermined, Window
 
+
 def generate(checked) -> CompiledPolicy:
     gen = _Generator(checked)
     routes = [gen.route(r) for r in checked.routes]

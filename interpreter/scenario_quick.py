@@ -21,8 +21,8 @@ _fromisoformat = datetime.date.fromisoformat
 
 def _quick_date(_allowed, optional: bool):
     def check(value):
-        # the shape test makes fromisoformat as strict as scenario.py's `_DATE`: since Python 3.11 it also
-        # reads week dates ("2024-W01-1") and ignores what follows "YYYYMMDD"
+        # the shape test makes fromisoformat as strict as scenario.py's `_DATE`: since Python
+        # 3.11 it also reads week dates ("2024-W01-1") and ignores what follows "YYYYMMDD"
         if type(value) is str and len(value) == 10 and value[4] == "-" == value[7]:
             return _fromisoformat(value)   # checks the digits and the day
         if value is None and optional:
