@@ -42,11 +42,17 @@ def key(texts) -> str | None:
 
 
 def read(key: str):
+    path = _directory() / f"{key}.pickle"
     try:
-        with open(_directory() / f"{key}.pickle", "rb") as f:
-            return pickle.load(f)
+        with open(path, "rb") as f:
+            checked = pickle.load(f)
     except Exception:   # a missing, stale or unreadable entry is a miss
         return None
+    try:
+        os.utime(path)   # marks it used: _prune deletes the least recently used entries
+    except OSError:
+        pass   # a read-only cache still serves
+    return checked
 
 
 # Entries kept: every edit of a policy (and every upgrade of policyrun) makes new keys, and the
@@ -68,7 +74,8 @@ def write(key: str, checked) -> None:
 
 
 def _prune(directory: Path, keep: str) -> None:
-    """Delete the least recently written entries beyond LIMIT (never `keep`, just written)."""
+    """Delete the least recently used (read or written) entries beyond LIMIT (never `keep`,
+    just written)."""
     entries = []
     for entry in os.scandir(directory):
         if entry.name.endswith(".pickle") and entry.name != keep:

@@ -40,3 +40,18 @@ def test_old_entries_are_pruned(tmp_path, monkeypatch):
         policy_cache.write(f"key{n}", {"n": n})
     assert sorted(p.name for p in cache.glob("*.pickle")) == ["key3.pickle", "key4.pickle", "key5.pickle"]
     assert policy_cache.read("key5") == {"n": 5}
+
+
+def test_an_entry_in_use_outlives_newer_ones(tmp_path, monkeypatch):
+    # Pruning goes by last use: reading an entry keeps it, whatever was written after it.
+    import os
+    from policyrun import policy_cache
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("POLICYRUN_CACHE_DIR", str(cache))
+    monkeypatch.setattr(policy_cache, "LIMIT", 3)
+    for n in range(3):
+        policy_cache.write(f"key{n}", {"n": n})
+        os.utime(cache / f"key{n}.pickle", ns=(10**18 + n, 10**18 + n))   # written in this order, long ago
+    assert policy_cache.read("key0") == {"n": 0}   # the oldest, but just used
+    policy_cache.write("key3", {"n": 3})
+    assert sorted(p.name for p in cache.glob("*.pickle")) == ["key0.pickle", "key2.pickle", "key3.pickle"]
