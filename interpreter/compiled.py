@@ -16,7 +16,7 @@ class Ctx:
         self.memo: dict = {}
         # provenance: marks in the order met — a rule ID (str), ("reading", ID, option) or
         # ("assumed", what, why) — and, by reference, the frozen trails (tuples, see `frozen`) of
-        # the memoized values used; evaluate.marks() expands them when a decision is built
+        # the memoized values used; provenance.marks() expands them when a decision is built
         self.trail: list = []
         self.trace = [] if trace else None
 
@@ -88,7 +88,7 @@ def trace_entry(checked, b):
 
 def frozen(trail: list):
     """A memoized value's trail as kept in the memo: one element as itself, more as a tuple
-    (hashable, so that evaluate.marks() can reuse the expansion of a trail seen before)."""
+    (hashable, so that provenance.marks() can reuse the expansion of a trail seen before)."""
     return trail[0] if len(trail) == 1 else tuple(trail)
 
 

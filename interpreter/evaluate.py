@@ -12,6 +12,7 @@ from datetime import date
 from . import dates
 from .compiled import Ctx
 from .decision import empty, money
+from .provenance import merge_provenance, provenance
 from .trace import explain_trace
 from .values import EvaluationError, Undetermined
 
@@ -80,7 +81,7 @@ def evaluate(policy, scenario, explain: bool = False) -> dict:
     else:
         ctx.trail = []
         decision["channel"] = _output(decision, "channel", _field(policy, None, None, "channel")(ctx, {}))
-        _provenance(decision, ctx.trail)
+        provenance(decision, ctx.trail)
     if scenario.covered_on or scenario.cap_years:
         _questions(policy, ctx, scenario, decision)
     if explain:
@@ -130,7 +131,7 @@ def _decide(policy, ctx, scenario, decision):
     else:
         decision["accepted"] = False
     decision["reasons"] = reasons
-    _provenance(decision, consulted)
+    provenance(decision, consulted)
     decision["decided_by"] = list(dict.fromkeys(r["rule"] for r in reasons))
     ctx.trail = []
     for c in candidates:
@@ -270,7 +271,7 @@ def _assemble(policy, ctx, c, scenario, out=None) -> dict:
     waiting = fields["waiting"](ctx, _EMPTY)
     out["waiting_months"] = waiting if waiting.__class__ is int else _output(out, "waiting_months", waiting)
     out["channel"] = _output(out, "channel", fields["channel"](ctx, _EMPTY))
-    _provenance(out, ctx.trail)
+    provenance(out, ctx.trail)
     return out
 
 
@@ -311,50 +312,6 @@ def _money_at(out, prefix, key, value):
     return _output(out, f"{prefix}{key}", value, money)
 
 
-def marks(trail) -> dict:
-    """A trail's provenance marks in the order first met, as the keys of a dict. A trail holds
-    marks (rule IDs and tuples; see compiled.Ctx) and, by reference, the trails (tuples) of the
-    memoized values it used; each of those is expanded once, where first met, which gives the
-    same order as copying every mark in."""
-    out, seen = {}, set()
-
-    def walk(trail):
-        for m in trail:
-            if m.__class__ is str or (m and m[0] in _MARK_KINDS):   # a rule ID, a reading, an assumption
-                out[m] = None   # a mark met again keeps its first place
-            elif id(m) not in seen:   # a memoized value's trail
-                seen.add(id(m))
-                walk(m)
-    walk(trail)
-    return out
-
-
-_MARK_KINDS = ("reading", "assumed")
-# A frozen trail -> (rules, readings, assumptions). Trails repeat across evaluations (the same
-# rules over the same branches); hashing one is far cheaper than walking it in Python.
-_PROVENANCE: dict = {}
-_PROVENANCE_LIMIT = 4096
-
-
-def _provenance(out, trail):
-    key = tuple(trail)
-    found = _PROVENANCE.get(key)
-    if found is None:
-        rules, readings, assumed = [], {}, []
-        for mark in marks(key):
-            if mark.__class__ is str:   # a rule ID
-                rules.append(mark)
-            elif mark[0] == "reading":
-                readings[mark[1]] = mark[2]
-            else:
-                assumed.append((mark[1], mark[2]))
-        if len(_PROVENANCE) >= _PROVENANCE_LIMIT:
-            _PROVENANCE.clear()
-        found = _PROVENANCE[key] = (tuple(rules), readings, tuple(assumed))
-    out["decided_by"], out["readings"] = list(found[0]), dict(found[1])
-    out["assumed"] = [{"what": what, "why": why} for what, why in found[2]]
-
-
 def _check_conflict(policy, ctx, chosen, others):
     """Two routes that both grant the request with different results are a policy error."""
     first = None
@@ -389,16 +346,7 @@ def _questions(policy, ctx, scenario, decision):
     for y in scenario.cap_years:
         value = cap(ctx, y, bought) if cap else Undetermined("no rule of this policy answers `critical_illness_cap`")
         decision["critical_illness_cap"][str(y)] = _output(decision, f"critical_illness_cap.{y}", value, money)
-    _merge_provenance(decision, ctx.trail)
-
-
-def _merge_provenance(out, trail):
-    """Add what the answers to the scenario's questions rested on to the decision's provenance."""
-    extra = empty(out["jurisdiction"])
-    _provenance(extra, trail)
-    out["decided_by"] += [r for r in extra["decided_by"] if r not in out["decided_by"]]
-    out["readings"].update(extra["readings"])
-    out["assumed"] += [a for a in extra["assumed"] if a not in out["assumed"]]
+    merge_provenance(decision, ctx.trail)
 
 
 def _covered_by_decision(cov, d):
