@@ -10,7 +10,7 @@ coverage builds, invariants and one-off CLI evaluations (it builds quicker).
 
 What keeps it fast: a zero-argument definition used twice in one function is called once there
 (`function_body`); a memoized value's provenance is kept by reference (its frozen trail), not
-copied (evaluate.marks expands it once per decision); constants skip the undetermined checks;
+copied (provenance.marks expands it once per decision); constants skip the undetermined checks;
 `d + n months` calls the date arithmetic directly.
 """
 from __future__ import annotations
