@@ -6,7 +6,8 @@ already made sure of the argument types.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
+from fractions import Fraction
 
 from . import dates
 from .values import Undetermined, Window
@@ -18,9 +19,44 @@ def _is_und(v):
     return v.__class__ is _U
 
 
+# `/` never rounds behind the policy's back: a quotient with no finite decimal form (400 / 3) is
+# undetermined, since no source says how to round it, unless the policy writes `round(a / b, n)`.
+_EXACT = Context(prec=100, traps=[Inexact, DivisionByZero, InvalidOperation, Overflow])
+_ROUNDING = Context(prec=100, traps=[InvalidOperation, Overflow])   # where rounding is what was asked
+
+
 def div(a, b):
-    """`a / b`: exact decimal division."""
-    return Decimal(a) / Decimal(b)
+    """`a / b`: exact decimal division, or undetermined when the quotient has no exact decimal form."""
+    try:
+        return _EXACT.divide(Decimal(a), Decimal(b))
+    except Inexact:
+        return Undetermined(f"{a} / {b} has no exact decimal value, and no rule says how to round it "
+                            f"(a policy rounds it with `round(… / …, places)`)")
+
+
+def round_half_up(x, places):
+    """`round(x, places)`: `x` to `places` decimals, a half rounded away from zero (四舍五入)."""
+    if places < 0:
+        raise ValueError("`round` takes 0 or more decimal places")
+    return Decimal(x).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_ROUNDING)
+
+
+def is_rounded_quotient(call) -> bool:
+    """`round(a / b, n)` (a Call node): compiled as round_quotient(a, b, n) by both backends."""
+    return call.func == "round" and len(call.args) == 2 and getattr(call.args[0], "op", None) == "/"
+
+
+def round_quotient(a, b, places):
+    """`round(a / b, places)`: the exact quotient rounded, so that 400 / 3 gives 133.33."""
+    if places < 0:
+        raise ValueError("`round` takes 0 or more decimal places")
+    if b == 0:
+        raise ZeroDivisionError("division by zero")
+    scaled = Fraction(Decimal(a)) / Fraction(Decimal(b)) * 10 ** places
+    whole, rest = divmod(abs(scaled.numerator), scaled.denominator)
+    if 2 * rest >= scaled.denominator:
+        whole += 1
+    return Decimal(-whole if scaled < 0 else whole).scaleb(-places, context=_ROUNDING)
 
 
 def _minmax(pick):
@@ -97,5 +133,6 @@ BUILTINS = {
     "any": lambda xs: any(xs), "all": lambda xs: all(xs), "overlaps_year": _overlaps_year,
     "months_of": _months_of, "months_of_years": _months_of_years, "run_of_months": _run_of_months,
     "first_of_month": lambda d: date(d.year, d.month, 1),
+    "round": round_half_up,
     "is_null": lambda v: v is None, "is_undetermined": _is_und, "coalesce": lambda *vs: next((v for v in vs if v is not None), None),
 }

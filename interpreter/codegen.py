@@ -21,7 +21,7 @@ from decimal import Decimal
 from .dsl import ast
 from . import compile as closures
 from . import dates
-from .builtin_functions import BUILTINS, div, max_of, min_of
+from .builtin_functions import BUILTINS, div, max_of, min_of, round_quotient
 from .codegen_expr import ExpressionWriter
 from .compiled import CompiledOffer, CompiledPolicy, CompiledRoute, default_readings, input_paths, trace_entry
 from .codegen_runtime import RUNTIME_ERRORS, Keyed, NOT_YET, Unique, fail, no_match, range_of
@@ -56,7 +56,7 @@ class _Generator(ExpressionWriter):
                    "_fail": fail, "_ERRORS": RUNTIME_ERRORS, "_div": div, "_nomatch": no_match,
                    "_range": range_of, "_Keyed": Keyed, "_EMPTY": {}, "_NOT": NOT_YET,
                    "_add_months": dates.add_months, "_add_days": dates.add_days,
-                   "_max_of": max_of, "_min_of": min_of}
+                   "_max_of": max_of, "_min_of": min_of, "_round_quotient": round_quotient}
         for name, fn in BUILTINS.items():
             self.ns["B_" + name] = fn
         self.lines: list[str] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keyword
 
-from .builtin_functions import BUILTINS
+from .builtin_functions import BUILTINS, is_rounded_quotient
 from .dsl import ast
 from .names import dotted as dotted_name
 from .values import Duration, Undetermined
@@ -133,6 +133,9 @@ class ExpressionWriter:
         if e.func == "assume":
             mark = self.const(("assumed", self.current or "value", e.args[1].value))
             return f"(ctx.trail.append({mark}) or {self.expr(e.args[0], scope)})"
+        if is_rounded_quotient(e):   # round(a / b, n): the exact quotient, which `/` alone leaves undetermined
+            parts = [self.expr(x, scope) for x in (e.args[0].left, e.args[0].right, e.args[1])]
+            return self.strict(parts, lambda a, b, n: f"_round_quotient({a}, {b}, {n})")
         args = [self.expr(a, scope) for a in e.args]
         if e.func == "super":
             return f"{self.binding_ref(scope['super'][1])}(ctx{''.join(', ' + a for a in args)})"

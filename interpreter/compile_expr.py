@@ -9,7 +9,7 @@ from __future__ import annotations
 import operator
 from datetime import date
 
-from .builtin_functions import BUILTINS, div
+from .builtin_functions import BUILTINS, div, is_rounded_quotient, round_quotient
 from .dsl import ast
 from .names import dotted as dotted_name
 from . import dates
@@ -101,6 +101,9 @@ class ClosureWriter:
         return index
 
     def _e_call(self, e, scope):
+        if is_rounded_quotient(e):   # round(a / b, n): the exact quotient, which `/` alone leaves undetermined
+            q = e.args[0]
+            return self._builtin(e, [self.expr(x, scope) for x in (q.left, q.right, e.args[1])], round_quotient)
         args = [self.expr(a, scope) for a in e.args]
         if e.func == "reading":
             return self._reading(e.args[0].id)
@@ -137,8 +140,8 @@ class ClosureWriter:
             return value(ctx, env)
         return assume
 
-    def _builtin(self, e, args):
-        fn, span, src = BUILTINS[e.func], e.span, self.source
+    def _builtin(self, e, args, fn=None):
+        fn, span, src = fn or BUILTINS[e.func], e.span, self.source
         lenient = e.func in ("is_null", "coalesce", "is_undetermined")
 
         def call(ctx, env):
@@ -149,7 +152,7 @@ class ClosureWriter:
                         return v
             try:
                 return fn(*values)
-            except (TypeError, ValueError, OverflowError) as err:
+            except (TypeError, ValueError, ArithmeticError) as err:
                 raise EvaluationError("E002", f"`{e.func}` failed: {err}", span, src) from None
         return call
 

@@ -19,6 +19,7 @@ BUILTINS: dict[str, tuple] = {
     "year_start": (("int",), "date"),
     "year_end": (("int",), "date"),
     "window": (("date", "date"), "window"),
+    "round": (("money", "int"), "money"),
     "min": (None, "arg0"),
     "max": (None, "arg0"),
     "len": (("list[any]",), "int"),
