@@ -4,6 +4,8 @@ the end of the file, P005 an unterminated string), with a help line naming what 
 """
 from __future__ import annotations
 
+import unicodedata
+
 import lark
 
 from .diagnostics import Diagnostic, Source, Span
@@ -38,15 +40,42 @@ def syntax_diagnostic(source: Source, err) -> Diagnostic:
                               help='close the string with `"` on the same line')
         shown = f"`{ch}`" if ch.isprintable() else f"U+{ord(ch):04X}"
         return Diagnostic("P002", f"unexpected character {shown}", source, Span(offset, offset + 1),
-                          help=_expected_help(err.allowed))
+                          help=_full_width_help(ch) or _expected_help(err.allowed))
     token = getattr(err, "token", None)
     if isinstance(err, lark.exceptions.UnexpectedEOF) or (token is not None and token.type == "$END"):
         end = len(source.text.rstrip(_BLANK))   # just after the last token, not on a blank line
         return Diagnostic("P003", "unexpected end of file", source, Span(end, end),
                           help=_expected_help(err.expected) or "a declaration or block is not finished")
     end = token.end_pos if token is not None and token.end_pos is not None else offset + 1
-    return Diagnostic("P001", f"unexpected `{_printable(str(token))}`", source, Span(offset, end),
-                      help=_expected_help(err.expected))
+    joined = _joined_result(source.text, offset) if str(token) == "}" else None
+    return Diagnostic("P001", f"unexpected `{_printable(str(token))}`{': this block has no result' if joined else ''}",
+                      source, Span(offset, end), help=joined or _expected_help(err.expected))
+
+
+# Typed with a Chinese input method, and NFKC does not map them to ASCII.
+_QUOTES = {"“": '"', "”": '"', "‘": "'", "’": "'", "。": "."}
+
+
+def _full_width_help(ch: str) -> str | None:
+    """`，` `（` `：` `２` `“`: the ASCII character the author meant."""
+    ascii_ch = _QUOTES.get(ch) or unicodedata.normalize("NFKC", ch)
+    wide = ch in _QUOTES or unicodedata.east_asian_width(ch) in ("F", "W")
+    if not wide or len(ascii_ch) != 1 or not ascii_ch.isascii() or not ascii_ch.isprintable() or ascii_ch.isspace():
+        return None
+    return f"`{ch}` is a full-width character: write the ASCII `{ascii_ch}`"
+
+
+def _joined_result(text: str, offset: int) -> str | None:
+    """A block `{ let … result }` whose result line starts with `[`, `(` or `-` continues the
+    expression of the `let` above it (`xs = resident_years` + `[y]` reads `resident_years[y]`),
+    which leaves the block without a result: say so, instead of "unexpected `}`"."""
+    lines = [line.strip() for line in text[:offset].split("\n")]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    if len(lines) < 2 or lines[-1][:1] not in ("[", "(", "-") or not lines[-2].startswith("let "):
+        return None
+    return (f"`{_printable(lines[-1])}` continues the `let` above it (a line starting with `[`, `(` or "
+            f"`-` joins the expression before it); name it, `let result = {_printable(lines[-1])}`, "
+            f"and end the block with `result`")
 
 
 def _printable(text: str, limit: int = 40) -> str:
