@@ -45,11 +45,14 @@ def syntax_diagnostic(source: Source, err) -> Diagnostic:
     if isinstance(err, lark.exceptions.UnexpectedEOF) or (token is not None and token.type == "$END"):
         end = len(source.text.rstrip(_BLANK))   # just after the last token, not on a blank line
         return Diagnostic("P003", "unexpected end of file", source, Span(end, end),
-                          help=_expected_help(err.expected) or "a declaration or block is not finished")
+                          help=_unclosed_help(source.text, end) or _expected_help(err.expected)
+                          or "a declaration or block is not finished")
     end = token.end_pos if token is not None and token.end_pos is not None else offset + 1
     joined = _joined_result(source.text, offset) if str(token) == "}" else None
+    at_line_start = offset == 0 or source.text[offset - 1] == "\n"   # a declaration, inside a block
+    unclosed = _unclosed_help(source.text, offset) if at_line_start else None
     return Diagnostic("P001", f"unexpected `{_printable(str(token))}`{': this block has no result' if joined else ''}",
-                      source, Span(offset, end), help=joined or _expected_help(err.expected))
+                      source, Span(offset, end), help=joined or unclosed or _expected_help(err.expected))
 
 
 # Typed with a Chinese input method, and NFKC does not map them to ASCII.
@@ -104,3 +107,28 @@ def _describe(terminal: str) -> str | None:
     except KeyError:
         return None
     return f"`{pattern.value}`" if isinstance(pattern, lark.lexer.PatternStr) else None
+
+
+def _unclosed_help(text: str, offset: int) -> str | None:
+    """When a `{` before `offset` is still open: where (a missing `}` shows up only at the next
+    declaration or at the end of the file, far from where it belongs)."""
+    opened, in_string, in_comment, escaped = [], False, False, False
+    for i, ch in enumerate(text[:offset]):
+        if in_comment:
+            in_comment = ch != "\n"
+        elif in_string:
+            # an unterminated string ends with its line (that is P005)
+            in_string = escaped or ch not in ('"', "\n")
+            escaped = not escaped and ch == "\\"
+        elif ch == "#":
+            in_comment = True
+        elif ch == '"':
+            in_string = True
+        elif ch == "{":
+            opened.append(i)
+        elif ch == "}" and opened:
+            opened.pop()
+    if not opened:
+        return None
+    line = text.count("\n", 0, opened[-1]) + 1
+    return f"the `{{` on line {line} is not closed: add its `}}` before this"
