@@ -1,6 +1,8 @@
 """Light type inference over expressions: `ExprTyper.infer(expr, scope)` gives an expression's
 type, resolving names (inputs, parameters, lets, defs, built-ins) and reporting what does not
-fit (C001 unknown names, C005 readings, C006 match arms, C007 type mismatches, C008 calls).
+fit (C001 unknown names, C005 readings, C006 match arms, C007 type mismatches, C008 calls,
+C024 text codes the scenario contract does not allow). `super` has the type of the definition
+it stands for: the overridden `let`'s value, or a call of the overridden `def`.
 
 Types are strings (see types.py). Inference is forgiving: an unknown type (`any`) never causes
 an error, so the checker reports only mistakes it is sure of. typecheck.py builds the checks
@@ -8,9 +10,12 @@ of whole declarations on top of this.
 """
 from __future__ import annotations
 
+import difflib
+
 from .dsl import ast
 from .names import dotted as dotted_name
 from .dsl.diagnostics import Diagnostic
+from .scenario import ENUMS
 from . import types as T
 
 _ARITH = {
@@ -28,8 +33,9 @@ class ExprTyper:
     def __init__(self, policy):
         self.policy = policy
         self.diagnostics: list[Diagnostic] = []
-        self._let_types: dict[str, str] = {}
+        self._let_types: dict[int, str] = {}   # id(binding) -> type
         self._source = None
+        self._binding = None
 
     def error(self, code, message, node, help=None, source=None):
         self.diagnostics.append(Diagnostic(code, message, source or self._source,
@@ -54,20 +60,21 @@ class ExprTyper:
         return got
 
     def let_type(self, name):
-        return self._binding_type(name, name, lambda decl: {})
+        return self._binding_type(self.policy.bindings[name])
 
     def def_type(self, name):
-        return self._binding_type("def " + name, name,
-                                  lambda decl: {p.name: T.from_ref(p.type) for p in decl.params})
+        return self._binding_type(self.policy.bindings[name])
 
-    def _binding_type(self, key, name, scope_of):
-        """The type of a let's or def's expression, inferred once where it is declared."""
+    def _binding_type(self, b):
+        """The type of a let's or def's expression, inferred once where it is declared. `b` may
+        also be an overridden binding, reachable only as `super` (hence keyed by identity)."""
+        key = id(b)
         if key not in self._let_types:
             self._let_types[key] = "any"      # a guard against cycles
-            b = self.policy.bindings[name]
-            saved = self._source, getattr(self, "_binding", None)
+            scope = {p.name: T.from_ref(p.type) for p in b.decl.params} if b.kind == "def" else {}
+            saved = self._source, self._binding
             self._source, self._binding = b.source, b
-            self._let_types[key] = self.infer(b.decl.expr, scope_of(b.decl))
+            self._let_types[key] = self.infer(b.decl.expr, scope)
             self._source, self._binding = saved
         return self._let_types[key]
 
@@ -85,8 +92,9 @@ class ExprTyper:
     def _name(self, e, scope):
         if e.name in scope:
             return scope[e.name]
-        if e.name == "super" and getattr(self, "_binding", None) and self._binding.parent:
-            return "any"
+        if e.name == "super":
+            parent = self._overridden(e, "let")
+            return self._binding_type(parent) if parent else "any"
         b = self.policy.bindings.get(e.name)
         if b is None or b.kind == "def":
             self.error("C001", f"unknown name `{e.name}`", e, help=self._suggest(e.name))
@@ -101,7 +109,6 @@ class ExprTyper:
         return self.let_type(e.name)
 
     def _suggest(self, name):
-        import difflib
         names = list(self.policy.bindings) + list(T.BUILTINS)
         close = difflib.get_close_matches(name, names, n=1)
         return f"did you mean `{close[0]}`?" if close else None
@@ -146,12 +153,7 @@ class ExprTyper:
             return self._super_call(e, scope)
         b = self.policy.bindings.get(e.func)
         if b is not None and b.kind == "def":
-            params = b.decl.params
-            if len(e.args) != len(params):
-                self.error("C008", f"`{e.func}` takes {len(params)} argument(s), {len(e.args)} given", e)
-            for arg, p in zip(e.args, params):
-                self.expect(arg, scope, T.from_ref(p.type))
-            return self.def_type(e.func)
+            return self._def_call(e, b, scope)
         if e.func not in T.BUILTINS:
             self.error("C001", f"unknown function `{e.func}`", e, help=self._suggest(e.func))
             return "any"
@@ -175,13 +177,41 @@ class ExprTyper:
             return T.element(arg_types[0]) if arg_types else "any"
         return result
 
+    def _def_call(self, e, b, scope, help=None):
+        """A call of the def `b` (by its name, or as `super`): its arguments, then its result."""
+        params = b.decl.params
+        if len(e.args) != len(params):
+            self.error("C008", f"`{e.func}` takes {len(params)} argument(s), {len(e.args)} given", e, help=help)
+        for arg, p in zip(e.args, params):
+            self.expect(arg, scope, T.from_ref(p.type))
+        return self._binding_type(b)
+
     def _super_call(self, e, scope):
-        b = getattr(self, "_binding", None)
-        if b is None or b.parent is None or b.parent.kind != "def":
-            self.error("C001", "`super` is only available in a definition that overrides another", e)
-        for a in e.args:
-            self.infer(a, scope)
-        return "any"
+        parent = self._overridden(e, "def")
+        if parent is None:
+            for a in e.args:
+                self.infer(a, scope)
+            return "any"
+        return self._def_call(e, parent, scope, help=f"`super` calls the overridden `{_signature(parent)}`")
+
+    def _overridden(self, e, use):
+        """The binding `super` stands for at `e`, or None (reported) where it stands for none.
+        `use` is how it is used: "let" for a bare `super` (a value), "def" for `super(…)`."""
+        b = self._binding
+        if b is None or b.parent is None or b.kind not in ("let", "def"):
+            self.error("C001", "`super` is only available in a definition that overrides another", e,
+                       help="`super` is the `let` or `def` of the same name in a rule this rule overrides "
+                            "(`rule <ID> overrides <ID>`)")
+            return None
+        if b.kind == "def" and use == "let":
+            self.error("C001", f"`super` is only a value in a `let`; in `def {b.name}` it must be called", e,
+                       help=f"call the overridden definition: `super({', '.join(p.name for p in b.decl.params)})`")
+            return None
+        if b.kind == "let" and use == "def":
+            self.error("C001", f"`super` is only callable in a `def`; in `let {b.name}` it is a value", e,
+                       help="use the overridden value as `super`, without arguments")
+            return None
+        return b.parent
 
     def _reading(self, e):
         if len(e.args) != 1 or not isinstance(e.args[0], ast.RuleRef):
@@ -209,6 +239,8 @@ class ExprTyper:
             self.expect(e.right, scope, "bool")
             return "bool"
         left, right = self.infer(e.left, scope), self.infer(e.right, scope)
+        if e.op in ("in", "not_in", "==", "!="):
+            self._codes_tested(e, left, right, scope)
         if e.op in ("in", "not_in"):
             return self._membership(e, left, right)
         if e.op in ("==", "!="):
@@ -234,6 +266,46 @@ class ExprTyper:
         elif T.known(right):
             self.error("C007", f"`in` needs a list or a window, found `{right}`", e)
         return "bool"
+
+    def _codes_tested(self, e, left, right, scope):
+        """C024: a text literal tested against an input for which the scenario contract lists the
+        allowed codes (`hukou == "x"`, `"x" in statuses`, `hukou in ["x", "y"]`) but not this one:
+        the test is always false (or true), a typo or a code the contract spells otherwise."""
+        if e.op in ("==", "!="):
+            tests = [(e.left, left, (e.right,)), (e.right, right, (e.left,))]
+        else:
+            items = e.right.items if isinstance(e.right, ast.ListExpr) else ()
+            tests = [(e.right, T.element(right), (e.left,)), (e.left, left, items)]
+        for coded, kind, values in tests:
+            if T.strip(kind) == "text":
+                self._literals_are_codes(values, coded, scope)
+
+    def _literals_are_codes(self, values, coded, scope):
+        """Each text literal among `values` must be a code of what `coded` reads, if the contract
+        lists its codes."""
+        path = self._coded_input(coded, scope)
+        if path is None:
+            return
+        allowed = ENUMS[path]
+        for v in values:
+            if isinstance(v, ast.Literal) and v.kind == "text" and v.value not in allowed:
+                close = difflib.get_close_matches(v.value, allowed, n=1)
+                self.error("C024", f'`"{v.value}"` is not a code of `{coded.name}`', v,
+                           help=(f"did you mean `{close[0]}`? " if close else "")
+                           + f"the scenario contract's codes for `{path}`: " + ", ".join(allowed))
+
+    def _coded_input(self, e, scope, seen=()):
+        """The contract path of the input `e` names, directly or through `let`s that name it, if
+        the contract lists that field's codes; else None. (Names only: a code list is not part of
+        a type, so a value computed from the input is not followed.)"""
+        if not isinstance(e, ast.Name) or e.name in scope or e.name in seen:
+            return None
+        b = self.policy.bindings.get(e.name)
+        if b is not None and b.kind == "input":
+            return b.decl.path if b.decl.path in ENUMS else None
+        if b is not None and b.kind == "let":
+            return self._coded_input(b.decl.expr, {}, seen + (e.name,))
+        return None
 
     def _arith(self, e, left, right):
         if not (T.known(left) and T.known(right)):
@@ -295,6 +367,8 @@ class ExprTyper:
                     self.error("C006", f"`{subject[7:]}` has no option `{name or arm.pattern.value}`", arm.pattern,
                                help="its options are: " + ", ".join(options))
                 seen.append(name)
+            elif T.strip(subject) == "text":
+                self._literals_are_codes((arm.pattern,), e.subject, scope)
             t = self.infer(arm.expr, scope)
             result = t if result == "any" else T.join(result, t)
         if options is not None and not wildcard:
@@ -306,3 +380,8 @@ class ExprTyper:
 
     def _block(self, e, scope):
         return self.infer(e.expr, self._lets(e.lets, scope))
+
+
+def _signature(b) -> str:
+    """`name(p: type, …)` of a def binding, for help lines."""
+    return f"{b.name}(" + ", ".join(f"{p.name}: {T.from_ref(p.type)}" for p in b.decl.params) + ")"
