@@ -33,6 +33,7 @@ class Mismatch:
     path: str
     expected: object
     actual: object
+    line: int | None = None   # of the `expect` line, where an editor should jump
 
 
 @attrs.frozen
@@ -113,7 +114,9 @@ def run_example(policy, decl, source) -> ExampleResult:
         where = err.source.path + ":" + str(err.source.position(err.span.start)[0]) if err.source and err.span else ""
         return attrs.evolve(result, error=f"the policy failed: [{err.code}] {err.message}"
                             + (f" ({where})" if where else ""), seconds=time.perf_counter() - began)
-    return attrs.evolve(result, mismatches=tuple(compare(decl.expect, decision)), decision=decision,
+    mismatches = [attrs.evolve(m, line=source.position(span.start)[0]) if span else m
+                  for m, span in compare(decl.expect, decision, with_spans=True)]
+    return attrs.evolve(result, mismatches=tuple(mismatches), decision=decision,
                         seconds=time.perf_counter() - began)
 
 
@@ -177,7 +180,8 @@ def show_path(parts) -> str:
     return out
 
 
-def compare(expect, decision) -> list:
+def compare(expect, decision, with_spans: bool = False) -> list:
+    """The expected fields the decision does not have: [Mismatch], or [(Mismatch, the field's span)]."""
     mismatches = []
     for field in expect:
         parts, want = field.path, field.value
@@ -189,7 +193,8 @@ def compare(expect, decision) -> list:
             have = lookup(decision, parts)
             ok = have is not MISSING and same(want, have)
         if not ok:
-            mismatches.append(Mismatch(show_path(parts), want, have))
+            mismatch = Mismatch(show_path(parts), want, have)
+            mismatches.append((mismatch, field.span) if with_spans else mismatch)
     return mismatches
 
 
@@ -261,11 +266,12 @@ def show(value) -> str:
 
 
 def failure_lines(result: ExampleResult) -> list:
-    """`FILE:LINE: example "NAME": PATH expected X, got Y`, one line per failing path."""
-    head = f'{result.file}:{result.line}: example "{result.name}"'
+    """`FILE:LINE: example "NAME": PATH expected X, got Y`, one line per failing path (LINE: the
+    failing `expect` line)."""
     if result.error:
-        return [f"{head}: {result.error}"]
-    return [f"{head}: {m.path} expected {show(m.expected)}, got {show(m.actual)}" for m in result.mismatches]
+        return [f'{result.file}:{result.line}: example "{result.name}": {result.error}']
+    return [f'{result.file}:{m.line or result.line}: example "{result.name}": {m.path} expected {show(m.expected)}, '
+            f"got {show(m.actual)}" for m in result.mismatches]
 
 
 def default_paths() -> list:

@@ -91,12 +91,15 @@ def wrong(tmp_path):
 def test_planted_wrong_example_fails_with_file_line_and_diff(wrong, tmp_path):
     r = run("wrong.policy", cwd=tmp_path)
     assert r.returncode == 1
-    line = line_of(WRONG, 'example "planted')
-    head = f'wrong.policy:{line}: example "planted: wrong wait and start"'
+    planted = WRONG[WRONG.index('example "planted'):]
+    start = line_of(WRONG, 'example "planted') - 1
+
+    def head(expectation):   # each failure names the line of its `expect` field
+        return f'wrong.policy:{start + line_of(planted, expectation)}: example "planted: wrong wait and start"'
     lines = r.stdout.splitlines()
-    assert lines[0] == f"{head}: waiting_months expected 5, got 4"
-    assert lines[1] == f'{head}: coverage.start expected "2027-06-01", got "2027-05-01"'
-    assert lines[2].startswith(f'{head}: decided_by.includes expected ["N-8"], got [')
+    assert lines[0] == f"{head('waiting_months: 5')}: waiting_months expected 5, got 4"
+    assert lines[1] == f'{head("coverage.start: 2027-06-01")}: coverage.start expected "2027-06-01", got "2027-05-01"'
+    assert lines[2].startswith(f'{head("decided_by.includes: [N-8]")}: decided_by.includes expected ["N-8"], got [')
     assert lines[3:] == ["1 passed, 1 failed"]
     assert '"N-3"' in r.stdout.splitlines()[2]   # the actual list is shown
 
