@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from .dsl.diagnostics import PolicyError
@@ -21,6 +22,8 @@ class Policies:
         """`fast`: evaluate with generated Python code (codegen.py), built once per jurisdiction on
         first use; False keeps to the closure build, which starts quicker (one-off evaluations)."""
         self._fast = fast
+        if directory is not None and not any(Path(directory).glob("*.policy")):   # a wrong path, said now
+            raise FileNotFoundError(f"no .policy files in {directory}")
         self._loader = PolicyLoader(directory)
         self._jurisdictions = None   # the directory is listed once
 
@@ -34,7 +37,11 @@ class Policies:
         return self._jurisdictions
 
     def policy(self, jurisdiction: str):
-        """The compiled policy; raises PolicyError if it (or a policy it extends) is invalid."""
+        """The compiled policy; raises PolicyError if it (or a policy it extends) is invalid, and
+        ValueError for a name that is not one of `jurisdictions()`."""
+        if jurisdiction not in self.jurisdictions():
+            raise ValueError(f"unknown jurisdiction {json.dumps(jurisdiction, ensure_ascii=False)}; "
+                             f"expected one of: {', '.join(self.jurisdictions())}")
         return self._loader.compiled(jurisdiction)
 
     def chain(self, jurisdiction: str) -> list:
@@ -125,6 +132,8 @@ class Policies:
 
 def _with_readings(scenario: Scenario, readings: dict) -> Scenario:
     import attrs
+    if not isinstance(readings, dict):
+        raise TypeError(f"readings must be a dict {{ambiguity ID: option}}, not {type(readings).__name__}")
     return attrs.evolve(scenario, readings=dict(scenario.readings, **readings))
 
 

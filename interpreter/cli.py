@@ -27,9 +27,16 @@ from .dsl.diagnostics import PolicyError, render
 reading_option = click.option(
     "--reading", "readings", multiple=True, metavar="ID=OPTION",
     help="Choose an option of a declared ambiguity (repeatable): ID=OPTION.")
+def _policy_directory(ctx, param, value):
+    if value is not None and not any(Path(value).glob("*.policy")):
+        raise click.BadParameter(f"no .policy files in {value}")
+    return value
+
+
 policies_option = click.option(
-    "--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
-    help="Use the .policy files of this directory instead of the bundled ones.")
+    "--policies", "policy_dir", type=click.Path(exists=True, file_okay=False), callback=_policy_directory,
+    help="Use the .policy files of this directory instead of the bundled ones (a policy there "
+         "that extends one it lacks, such as `national`, finds it among the bundled ones).")
 
 
 def _parse_readings(values) -> dict:

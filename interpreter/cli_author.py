@@ -20,6 +20,17 @@ extended_policies_option = click.option(
          "then the bundled policies).")
 
 
+def _named_files(paths) -> list:
+    """The policy files PATHS name (files, or the `.policy` files of directories). Paths that
+    hold none are a usage error, not an empty run that passes (a CI job with a wrong path)."""
+    from .testing import policy_files
+    files = policy_files(paths)
+    if paths and not files:
+        click.echo(f"error: no .policy files in {', '.join(map(str, paths))}", err=True)
+        sys.exit(2)
+    return files
+
+
 # ---- check: the diagnostics of policy files ----------------------------------------------
 
 @click.command()
@@ -31,12 +42,8 @@ def check(files, policy_dir, fmt):
     """Parse and check policy FILES (or the `.policy` files of a directory); print every
     diagnostic. Exit 1 if any is an error."""
     from .checkfiles import check_file
-    from .testing import policy_files
 
-    files = policy_files(files)
-    if not files:
-        click.echo("error: no .policy files there", err=True)
-        sys.exit(2)
+    files = _named_files(files)
     diagnostics = []
     for path in files:
         for d in check_file(Path(path), policy_dir):
@@ -78,8 +85,7 @@ def verify(files, examples, policy_dir):
     from .load import bundled_directory
     from .verify import MissingHypothesis, load_file, render_report, verify_policy
 
-    from .testing import policy_files
-    paths = policy_files(files) or sorted(bundled_directory().glob("*.policy"))
+    paths = _named_files(files) or sorted(bundled_directory().glob("*.policy"))
     failed = False
     for path in paths:
         shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
@@ -125,7 +131,7 @@ def run_examples(paths, policy_dir, show_coverage, coverage_json, junit_xml):
 
     with_coverage = show_coverage or coverage_json is not None
     runs, broken = [], 0
-    for path in policy_files(paths or default_paths()):
+    for path in _named_files(paths) or policy_files(default_paths()):
         try:
             runs.append(run_file(path, policy_dir, coverage=with_coverage))
         except PolicyError as err:

@@ -45,10 +45,19 @@ class PolicyLoader:
     def jurisdictions(self) -> list[str]:
         return sorted(p.stem for p in self.directory.glob("*.policy"))
 
+    def _file(self, name: str) -> Path | None:
+        """Where policy `name` is: in this directory, else (a policy extended by one of this
+        directory's, such as `national`) among the bundled ones, as `policyrun check` finds it."""
+        for directory in dict.fromkeys((self.directory, bundled_directory())):
+            path = directory / f"{name}.policy"
+            if path.exists():
+                return path
+        return None
+
     def module(self, name: str):
         if name not in self._modules:
             from .dsl.parse import parse   # Lark is imported only when a policy must be parsed
-            source = read_source(self.directory / f"{name}.policy")
+            source = read_source(self._file(name) or self.directory / f"{name}.policy")
             module = parse(source)
             if module.name != name:
                 raise PolicyError([Diagnostic("C015", f"the file `{name}.policy` declares policy `{module.name}`",
@@ -64,7 +73,7 @@ class PolicyLoader:
                 raise PolicyError([Diagnostic("C011", f"`{name}` extends itself through `{module.name}`",
                                               source, module.span)])
             seen.add(name)
-            if not (self.directory / f"{name}.policy").exists():
+            if self._file(name) is None:
                 module, source = chain[-1] if chain else (None, None)
                 raise PolicyError([Diagnostic("C011", f"there is no policy `{name}` to extend",
                                               source, module.span if module else None,
@@ -104,7 +113,9 @@ class PolicyLoader:
         texts, seen = [], set()
         while name is not None and name not in seen:
             seen.add(name)
-            path = self.directory / f"{name}.policy"
+            path = self._file(name)
+            if path is None:
+                return None            # let the normal path report it
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):

@@ -3,8 +3,11 @@ import json
 import subprocess
 
 import pytest
+from click.testing import CliRunner
 
+import policyrun
 from conftest import ROOT, policyrun_command
+from policyrun.cli import main
 
 DAY_91 = str(ROOT / "examples" / "harbin-newborn-day-91.json")
 
@@ -109,3 +112,43 @@ def test_check_a_directory_checks_its_policy_files(tmp_path):
     assert r.returncode == 0 and f"checked {count} files: ok" in r.stderr, r.stderr
     r = run("check", str(tmp_path))   # no policy files there: a usage error, not "ok"
     assert r.returncode == 2 and "no .policy files" in r.stderr
+
+
+# ---- paths that hold no policies, and policies that extend bundled ones ----------------------
+
+@pytest.mark.parametrize("command", ["check", "test", "verify"])
+def test_a_directory_without_policies_is_a_usage_error(command, tmp_path):
+    # Catches a CI job pointed at a wrong path that passes with nothing checked (or the bundled set).
+    r = CliRunner().invoke(main, [command, str(tmp_path)])
+    assert r.exit_code == 2
+    assert f"no .policy files in {tmp_path}" in r.output
+
+
+def test_evaluate_with_a_policies_directory_without_policies_is_a_usage_error(tmp_path):
+    r = CliRunner().invoke(main, ["evaluate", str(ROOT / "examples" / "nanning-inside-concentrated.json"),
+                                  "--policies", str(tmp_path)])
+    assert r.exit_code == 2 and "no .policy files in" in r.output
+
+
+def test_a_policy_in_another_directory_may_extend_the_bundled_national(tmp_path):
+    # As `check` and `test` find it: README's "in any folder, with --policies pointing there".
+    (tmp_path / "demo.policy").write_text(
+        'policy demo extends national\n  title "示范市"\n  years 2027..2027\n', encoding="utf-8")
+    scenario = json.loads((ROOT / "examples" / "national-break-2-years-repaired.json").read_text(encoding="utf-8"))
+    scenario["jurisdiction"] = "demo"
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(scenario), encoding="utf-8")
+    r = CliRunner().invoke(main, ["evaluate", str(path), "--policies", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["jurisdiction"] == "demo"
+
+
+def test_api_misuse_is_a_clear_python_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no .policy files in"):
+        policyrun.load(tmp_path)
+    policies = policyrun.load()
+    with pytest.raises(ValueError, match='unknown jurisdiction "atlantis"'):
+        policies.ambiguities("atlantis")
+    scenario = json.loads((ROOT / "examples" / "nanning-inside-concentrated.json").read_text(encoding="utf-8"))
+    with pytest.raises(TypeError, match="readings must be a dict"):
+        policies.evaluate(scenario, readings=["A-BREAK"])
