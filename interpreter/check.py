@@ -95,12 +95,22 @@ class _Merger:
         self.years = module.years or self.years
         if module.years and module.years[0] > module.years[1]:
             self.error("C018", "the year span is empty", source, module, help="write `years FIRST..LAST`")
+        self._empty_spans(module, source)
         new_routes = []
         self.examples, self.invariants = [], []   # a module's own, not inherited
         for decl in module.decls:
             self._declare(decl, source, None, new_routes)
         # A module's own new routes are more specific than the ones it inherits.
         self.routes = new_routes + self.routes
+
+    def _empty_spans(self, module, source):
+        for span in _reversed_spans(module.decls):
+            written = f"{span.low.value} .. {span.high.value}"
+            fix = f"write it `{span.high.value} .. {span.low.value}` (start .. end)"
+            if span.low.kind == "date":
+                self.error("C018", f"the window `{written}` is empty", source, span, help=fix)
+            else:
+                self.error("C018", f"the range `{written}` is empty", source, span, help=fix)
 
     def result(self) -> CheckedPolicy:
         return CheckedPolicy(self.chain[-1], tuple(self.chain), self.title, self.years, self.sources,
@@ -223,12 +233,32 @@ class _Merger:
 _KINDS = {ast.InputDecl: "input", ast.ParamDecl: "param", ast.LetDecl: "let", ast.DefDecl: "def"}
 
 
+def _reversed_spans(node):
+    """The `a .. b` expressions whose ends are both int or both date literals, `a` after `b`:
+    an empty list or window, surely not what was meant (a window nothing falls in refuses all)."""
+    if isinstance(node, tuple):
+        for item in node:
+            yield from _reversed_spans(item)
+        return
+    if not attrs.has(type(node)):
+        return
+    if isinstance(node, ast.RangeExpr) and _literal_kind(node.low) == _literal_kind(node.high) \
+            and _literal_kind(node.low) in ("int", "date") and node.low.value > node.high.value:
+        yield node
+    for field in attrs.fields(type(node)):
+        yield from _reversed_spans(getattr(node, field.name))
+
+
+def _literal_kind(expr):
+    return expr.kind if isinstance(expr, ast.Literal) else None
+
+
 def _check_bodies(policy: CheckedPolicy) -> list:
     """Names, rule IDs, sources, ambiguities, parameter years and types in every expression."""
     checker = ExprChecker(policy)
     for rule in policy.rules.values():
         for cite in rule.decl.cites:
-            checker.source_ref(cite.source, rule.source, cite)
+            checker.citation(cite.source, cite.quote, cite, rule.source)
     for binding in policy.bindings.values():
         checker.binding(binding)
     for route in policy.routes:

@@ -1,13 +1,16 @@
 """The checks of declarations, for check.py: `ExprChecker` has one entry point per kind of
 declaration (a binding, a route and its fields, an example, an invariant) and checks what
-they refer to (sources C009, rules C003, types C014), a parameter table's keys (C017), the
-provenance of its values (C013) and that it has a value for every coverage year (C004).
+they refer to (sources C009, rules C003, types C014), the quote of a citation (C016), a
+parameter table's keys (C017; reversed ranges C018 and rows whose meaning depends on their
+order C025, in check_tables.py), the provenance of its values (C013) and that it has a value
+for every coverage year (C004).
 Their expressions are typed by typecheck_expr.py.
 """
 from __future__ import annotations
 
 from .dsl import ast
 from . import types as T
+from .check_tables import check_rows
 from .typecheck_expr import ExprTyper
 
 _SCENARIO_TOP = {"jurisdiction", "as_of", "resident", "history", "application", "readings", "parameters",
@@ -25,6 +28,15 @@ class ExprChecker(ExprTyper):
         if name not in self.policy.sources:
             self.error("C009", f"unknown source `{name}`", node, source=source,
                        help="declare it with `source " + name + ' "title" …` at the top of the file')
+
+    def citation(self, name, quote, node, source):
+        """`from <name> "<quote>"` (`node`), of a rule or of a value: the quote is what a reader
+        checks the policy against, so it may not be left out (the grammar allows it) or blank."""
+        self.source_ref(name, source, node)
+        if quote is None or not quote.strip():
+            problem = "no quote" if quote is None else "a blank quote"
+            self.error("C016", f"this citation of `{name}` has {problem}", node, source=source,
+                       help=f'quote the words of the source it rests on: `from {name} "<exact quote>"`')
 
     def binding(self, b):
         self._source = b.source
@@ -109,13 +121,14 @@ class ExprChecker(ExprTyper):
             scope = {name: ("text" if i > 0 else "int") for i, name in enumerate(decl.keys)}
             self.expect(entry.value.expr, scope, declared)
             self._provenance(entry, decl)
+        check_rows(decl, self._source, self.error)
         self._years_covered(decl)
 
     def _provenance(self, entry, decl):
         kinds = [p.kind for p in entry.value.provenance]
         for p in entry.value.provenance:
             if p.kind == "from":
-                self.source_ref(p.source, self._source, p)
+                self.citation(p.source, p.text, p, self._source)
         undetermined = isinstance(entry.value.expr, ast.Undetermined)
         # A value computed from other definitions carries their provenance; a constant needs its own.
         derived = _references_definitions(entry.value.expr, set(decl.keys))
