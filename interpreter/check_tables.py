@@ -6,7 +6,8 @@ something its reader cannot see, the order of its rows must not matter: an exact
 a range is fine (it wins, wherever it is written), but the same exact key twice, two ranges
 that share a year, and any row after `*` are errors (C025); so is a key range whose start is
 after its end (C018), which would cover nothing. Rows are compared only with the rows of the
-same other keys (a year × category table: per category).
+same other keys (a year × category table: per category). A key part of the wrong kind, a
+name first or a year after it, is a C017.
 """
 from __future__ import annotations
 
@@ -14,18 +15,30 @@ _WHERE_EXACT_WINS = "an exact year (`2025 = …`) wins over a range or `*` where
 
 
 def check_rows(decl, source, error):
-    """Report the rows of `decl` whose meaning depends on their order; `error` is
-    ExprTyper.error (code, message, node, help=…)."""
+    """Report the key parts of `decl` that cannot mean what they say and the rows whose meaning
+    depends on their order; `error` is ExprTyper.error (code, message, node, help=…)."""
     for entry in decl.entries:
-        first = entry.key[0] if entry.key else None
-        if first is not None and first.kind == "range" and first.value[0] > first.value[1]:
-            error("C018", f"the year span `{_key_text(first)}` is empty", first,
-                  help=f"write it `{first.value[1]}..{first.value[0]}` (FIRST..LAST)")
+        _check_parts(decl, entry, error)
     for rows in _by_other_keys(decl.entries).values():
         for i, later in enumerate(rows):
             for earlier in rows[:i]:
                 if _report(decl.name, earlier, later, source, error):
                     break   # one report per row is enough
+
+
+def _check_parts(decl, entry, error):
+    """The lookup reads the first key as a year (`2025`, `2025..2030`, `*`) and compares the
+    others with names: any other part would crash it or never match."""
+    for i, (part, key_name) in enumerate(zip(entry.key, decl.keys)):
+        if i == 0 and part.kind == "name":
+            error("C017", f"`{decl.name}` is keyed by `{key_name}` first: `{part.value}` is not a year",
+                  part, help="write a year (`2025`), a span of years (`2025..2030`) or `*`")
+        elif i > 0 and part.kind != "name":
+            error("C017", f"`{decl.name}` is keyed by `{key_name}` here: `{_key_text(part)}` is not a name",
+                  part, help="write a name such as `adult`: years, spans and `*` stand only first")
+        elif part.kind == "range" and part.value[0] > part.value[1]:
+            error("C018", f"the year span `{_key_text(part)}` is empty", part,
+                  help=f"write it `{part.value[1]}..{part.value[0]}` (FIRST..LAST)")
 
 
 def _by_other_keys(entries) -> dict:

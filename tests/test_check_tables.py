@@ -139,6 +139,21 @@ def test_the_diagnostic_points_at_the_later_row(tmp_path):
     ]
 
 
+# ---- key parts of the wrong kind (C017): the lookup would crash on a name first, or never
+# match a year or `*` after it
+
+def test_a_name_where_the_year_goes(tmp_path):
+    ds = errors(tmp_path, standard('abc = 1 assumed "x"', '2025..2026 = 430 from n "430元"'))
+    assert summary(ds) == [("C017", FIRST, "`standard` is keyed by `year` first: `abc` is not a year")]
+
+
+def test_a_year_or_star_where_a_name_goes(tmp_path):
+    ds = errors(tmp_path, by_category('2025..2026 adult = 1 assumed "x"', '2025..2026 * = 2 assumed "x"',
+                                      '2025..2026 2025 = 3 assumed "x"'))
+    assert summary(ds) == [("C017", FIRST + 1, "`extra` is keyed by `category` here: `*` is not a name"),
+                           ("C017", FIRST + 2, "`extra` is keyed by `category` here: `2025` is not a name")]
+
+
 # ---- spans whose start is after their end (C018)
 
 def test_a_reversed_key_range(tmp_path):
