@@ -332,6 +332,12 @@ def _application(raw, values: dict) -> None:
     # each date defaults to the other; an explicit null paid_on stays None
     values.setdefault("application.registered_on", paid)
     values.setdefault("application.paid_on", registered)
+    born = values["resident.birth_date"]
+    for field in ("paid_on", "registered_on"):
+        when = values[f"application.{field}"]
+        if when is not None and when < born and field in raw:   # a data error no rule could answer
+            raise ScenarioError(f"application.{field}", f"{when.isoformat()} is before the resident's "
+                                                        f"birth_date {born.isoformat()}")
 
 
 def _string_map(value, path: str, parse) -> dict:

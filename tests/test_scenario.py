@@ -561,3 +561,12 @@ def test_a_lone_surrogate_is_an_error_at_its_path_and_a_pair_is_text():
     s = parse_scenario_json('{"jurisdiction": "nanning", "resident": {"birth_date": "1990-01-01", '
                             '"district": "\\u5357\\u5b81\\ud83d\\ude00"}}')
     assert s.values["resident.district"] == "南宁\U0001F600"
+
+
+def test_an_application_before_the_birth_date_is_an_error_at_the_date_given():
+    # Catches a resident born in 2030 accepted for a payment in 2024 (no rule can answer that).
+    born_later = lambda **app: {**with_application(**app), "resident": {"birth_date": "2030-01-01"}}
+    err = error_of(born_later(paid_on="2024-11-15"))
+    assert (err.path, err.message) == ("application.paid_on", "2024-11-15 is before the resident's birth_date 2030-01-01")
+    assert error_of(born_later(registered_on="2024-11-15")).path == "application.registered_on"
+    assert parse_scenario(born_later(paid_on="2030-01-01")).values["application.paid_on"] == date(2030, 1, 1)   # the day itself
