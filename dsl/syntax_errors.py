@@ -4,6 +4,7 @@ the end of the file, P005 an unterminated string), with a help line naming what 
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import lark
@@ -51,8 +52,10 @@ def syntax_diagnostic(source: Source, err) -> Diagnostic:
     joined = _joined_result(source.text, offset) if str(token) == "}" else None
     at_line_start = offset == 0 or source.text[offset - 1] == "\n"   # a declaration, inside a block
     unclosed = _unclosed_help(source.text, offset) if at_line_start else None
+    misspelt = _misspelt_keyword(source.text, offset, end)
     return Diagnostic("P001", f"unexpected `{_printable(str(token))}`{': this block has no result' if joined else ''}",
-                      source, Span(offset, end), help=joined or unclosed or _expected_help(err.expected))
+                      source, Span(offset, end),
+                      help=joined or unclosed or _with_expected(misspelt, _expected_help(err.expected)))
 
 
 # Typed with a Chinese input method, and NFKC does not map them to ASCII.
@@ -132,3 +135,36 @@ def _unclosed_help(text: str, offset: int) -> str | None:
         return None
     line = text.count("\n", 0, opened[-1]) + 1
     return f"the `{{` on line {line} is not closed: add its `}}` before this"
+
+
+def _with_expected(hint, expected):
+    if hint is None or expected is None:
+        return hint or expected
+    return f"{hint} ({expected})"
+
+
+def _misspelt_keyword(text: str, offset: int, end: int) -> str | None:
+    """`frm` for `from`: a misspelt keyword is read as a name, and the error shows there or a
+    token or two later. Look at the last two words of the line up to the error's token (`end`)
+    for one close to a keyword."""
+    import difflib
+    line_start = text.rfind("\n", 0, offset) + 1
+    code = re.sub(r'"([^"\\\n]|\\.)*"|#.*', " ", text[line_start:end])   # not in strings or comments
+    words = re.findall(r"[A-Za-z_]\w*", code)[-2:]
+    keywords = _keywords()
+    for word in reversed(words):
+        if word not in keywords:
+            close = difflib.get_close_matches(word, keywords, n=1, cutoff=0.75)
+            if close:
+                return f"`{word}` is read as a name: did you mean the keyword `{close[0]}`?"
+    return None
+
+
+def _keywords() -> list:
+    """The grammar's keywords (`from`, `assumed`, `overrides`, …)."""
+    found = []
+    for terminal in parser().terminals:
+        pattern = terminal.pattern
+        if isinstance(pattern, lark.lexer.PatternStr) and pattern.value.isalpha() and len(pattern.value) > 2:
+            found.append(pattern.value)
+    return found
