@@ -156,6 +156,14 @@ class _Merger:
         if old is None:   # a new name, also inside an overriding rule
             self.bindings[binding.name] = binding
         elif overridden and old.rule in overridden and old.kind == binding.kind:
+            changed = _shape_change(old, binding)
+            if changed is not None:   # the overridden one stays: its users were written for it
+                what, node = changed
+                self.error("C026", f"`{binding.name}` overrides {what}", source, node,
+                           help="an override keeps the type, keys and parameters of what it overrides, "
+                                "since the definitions that use it are unchanged; to vary it otherwise, "
+                                "override those definitions too")
+                return
             self.bindings[binding.name] = attrs.evolve(binding, parent=old)
         elif old.source is source:
             self.error("C002", f"`{binding.name}` is defined twice", source, decl)
@@ -270,3 +278,29 @@ def _check_bodies(policy: CheckedPolicy) -> list:
     for decl, source in policy.invariants:
         checker.invariant(decl, source)
     return checker.diagnostics
+
+
+def _shape_change(old, new):
+    """How the override `new` changes the shape of `old`, which other definitions use as it
+    was: its declared type or keys (a parameter), or its parameters (a def), with the node to
+    show; None if it does not."""
+    where = f"(rule `{old.rule}`, {old.source.path}:{old.source.position(old.decl.span.start)[0]})"
+    if new.kind == "param":
+        was, now = T.from_ref(old.decl.type), T.from_ref(new.decl.type)
+        if was != now:
+            return f"`{was}` {where} with `{now}`", new.decl.type
+        if old.decl.keys != new.decl.keys:
+            return f"a value keyed by {_keys(old.decl.keys)} {where} with one keyed by {_keys(new.decl.keys)}", new.decl
+    if new.kind == "def":
+        was, now = _signature(old.decl.params), _signature(new.decl.params)
+        if was != now:
+            return f"`{old.name}({was})` {where} with `{new.name}({now})`", new.decl
+    return None
+
+
+def _keys(keys) -> str:
+    return ", ".join(f"`{k}`" for k in keys) if keys else "nothing"
+
+
+def _signature(params) -> str:
+    return ", ".join(T.from_ref(p.type) for p in params)
