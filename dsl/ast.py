@@ -14,18 +14,26 @@ def span_field():
     return attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
+def zh_field():
+    """The Chinese version of the node's text (`"English" zh "中文"`), for the resident's
+    notice; None when the policy gives none. It takes part in equality: `fmt` must keep it."""
+    return attrs.field(default=None, kw_only=True)
+
+
 # ---- expressions -------------------------------------------------------------------------
 
 @_node
 class Literal:
     value: object          # int, Decimal, date, str, bool or None
     kind: str              # "int", "decimal", "date", "text", "bool", "null"
+    zh: str | None = zh_field()        # a text's, only as the reason of `assume(value, "why")`
     span: Span = span_field()
 
 
 @_node
 class Undetermined:
     reason: str
+    zh: str | None = zh_field()        # of the reason
     span: Span = span_field()
 
 
@@ -166,6 +174,7 @@ class Provenance:
     kind: str              # "from", "assumed", "note"
     source: str | None
     text: str | None
+    zh: str | None = zh_field()        # of an `assumed` text
     span: Span = span_field()
 
 
@@ -205,6 +214,7 @@ class OptionDecl:
     name: str
     default: bool
     description: str | None
+    zh: str | None = zh_field()        # of the description
     span: Span = span_field()
 
 
@@ -213,6 +223,7 @@ class AmbiguityDecl:
     id: str
     question: str
     options: tuple
+    zh: str | None = zh_field()        # of the question
     span: Span = span_field()
 
 
@@ -263,6 +274,7 @@ class RequireClause:
     expr: object
     rule: str
     message: str
+    zh: str | None = zh_field()        # of the message
     span: Span = span_field()
 
 
@@ -272,6 +284,7 @@ class OfferDecl:
     when: object | None
     assumed: str | None
     items: tuple           # LetDecl and Field
+    zh: str | None = zh_field()        # of `assumed`
     span: Span = span_field()
 
 

@@ -46,14 +46,28 @@ class AstBuilder(Transformer):
     def __init__(self, source: Source, diagnostics: list):
         super().__init__()
         self.source, self.diagnostics = source, diagnostics
+        self._loose_zh: dict = {}   # id -> a text literal with `zh` that no `assume` has claimed
 
     # ---- module and declarations
     def module(self, meta, children):
+        self._report_loose_zh()
         name, extends, title, years = children[0]
         return ast.Module(name, extends, title, years, tuple(children[1:]), span=span_of(meta))
 
     def decls(self, meta, children):
+        self._report_loose_zh()
         return tuple(children)
+
+    def _report_loose_zh(self):
+        """A `"…" zh "…"` in an expression is only the reason of `assume(value, "why")`: no
+        other text of an expression reaches the notice, so a Chinese version elsewhere would be
+        silently unused."""
+        for literal in self._loose_zh.values():
+            self.diagnostics.append(Diagnostic(
+                "P009", "a Chinese version `zh \"…\"` here is never shown", self.source, literal.span,
+                help='in an expression, only `undetermined "why" zh "…"` and the reason of '
+                     '`assume(value, "why" zh "…")` take one'))
+        self._loose_zh.clear()
 
     def header(self, meta, children):
         name, extends, title, years = str(children[0]), children[1], None, None
@@ -124,17 +138,23 @@ class AstBuilder(Transformer):
         return ast.Provenance("from", str(children[0]), quote, span=span_of(meta))
 
     def prov_assumed(self, meta, children):
-        return ast.Provenance("assumed", None, _text(children[0]), span=span_of(meta))
+        return ast.Provenance("assumed", None, _text(children[0]), zh=children[1], span=span_of(meta))
 
     def prov_note(self, meta, children):
         return ast.Provenance("note", None, _text(children[0]), span=span_of(meta))
 
+    def zh(self, meta, children):
+        """`zh "…"`: the Chinese version of the text before it."""
+        return _text(children[0])
+
     def ambiguity_decl(self, meta, children):
-        return ast.AmbiguityDecl(str(children[0]), _text(children[1]), tuple(children[2:]), span=span_of(meta))
+        rule_id, question, zh, *options = children
+        return ast.AmbiguityDecl(str(rule_id), _text(question), tuple(options), zh=zh, span=span_of(meta))
 
     def option_decl(self, meta, children):
-        name, default, desc = children
-        return ast.OptionDecl(str(name), default is not None, _text(desc) if desc else None, span=span_of(meta))
+        name, default, desc, zh = children
+        return ast.OptionDecl(str(name), default is not None, _text(desc) if desc else None, zh=zh,
+                              span=span_of(meta))
 
     def let_decl(self, meta, children):
         return ast.LetDecl(str(children[0]), children[1], span=span_of(meta))
@@ -171,14 +191,16 @@ class AstBuilder(Transformer):
         return ast.WhenClause(children[0], span=span_of(meta))
 
     def require_clause(self, meta, children):
-        return ast.RequireClause(children[0], str(children[1]), _text(children[2]), span=span_of(meta))
+        expr, rule, message, zh = children
+        return ast.RequireClause(expr, str(rule), _text(message), zh=zh, span=span_of(meta))
 
     def offer_decl(self, meta, children):
         by, when, assumed, *items = children
-        return ast.OfferDecl(by, when.expr if when else None, assumed, tuple(items), span=span_of(meta))
+        why, zh = assumed or (None, None)
+        return ast.OfferDecl(by, when.expr if when else None, why, tuple(items), zh=zh, span=span_of(meta))
 
     def assumed_clause(self, meta, children):
-        return _text(children[0])
+        return _text(children[0]), children[1]
 
     def field(self, meta, children):
         return ast.Field(str(children[0]), children[1], span=span_of(meta))
@@ -321,6 +343,8 @@ class AstBuilder(Transformer):
 
     def call(self, meta, children):
         args = tuple(c for c in children[1:] if c is not None)
+        if str(children[0]) == "assume" and len(args) == 2:
+            self._loose_zh.pop(id(args[1]), None)
         return ast.Call(str(children[0]), args, span=span_of(meta))
 
     def number(self, meta, children):
@@ -335,6 +359,11 @@ class AstBuilder(Transformer):
     def text(self, meta, children):
         return ast.Literal(_text(children[0]), "text", span=span_of(meta))
 
+    def text_zh(self, meta, children):
+        literal = ast.Literal(_text(children[0]), "text", zh=children[1], span=span_of(meta))
+        self._loose_zh[id(literal)] = literal   # until a `call` of `assume` claims it as its reason
+        return literal
+
     def true_lit(self, meta, children):
         return ast.Literal(True, "bool", span=span_of(meta))
 
@@ -345,7 +374,7 @@ class AstBuilder(Transformer):
         return ast.Literal(None, "null", span=span_of(meta))
 
     def undetermined(self, meta, children):
-        return ast.Undetermined(_text(children[0]), span=span_of(meta))
+        return ast.Undetermined(_text(children[0]), zh=children[1], span=span_of(meta))
 
     def name(self, meta, children):
         return ast.Name(str(children[0]), span=span_of(meta))

@@ -43,6 +43,7 @@ def type_text(t: ast.TypeRef) -> str:
 
 
 def provenance_text(p: ast.Provenance) -> str:
+    """`from S "quote"`, `assumed "why"` or `note "text"`, without the Chinese version."""
     if p.kind == "from":
         return f"from {p.source}" + (f" {quote(p.text)}" if p.text is not None else "")
     return f"{p.kind} {quote(p.text)}"
@@ -53,7 +54,7 @@ _WORD = re.compile(r"(?!\d)\w+|[A-Z][A-Z0-9]*(-[A-Z0-9]+)+")
 KEYWORDS = frozenset("""policy extends title years source input parameter by from assumed note
     ambiguity default let def rule overrides route when require else offer defaults example for
     given expect invariant holds if then match or and not in months days true false null
-    undetermined""".split())
+    undetermined zh""".split())
 
 
 def data_text(value, quoted=False) -> str:
@@ -174,14 +175,28 @@ class _Printer(Layout):
             else:
                 lines.append(" " * (indent + 2) + text)
                 several = True
+            lines = self.zh(lines, provenance.zh, indent)
+            several = several or len(lines) > 1
         return lines
+
+    def zh(self, lines: list[str], zh: str | None, indent: int, after: str = "") -> list[str]:
+        """`lines`, ending with a text, then its Chinese version if it has one: `zh "…"` on the
+        same line while it fits, else on the next one, two columns in from `indent`; then `after`
+        (the ` {` of a declaration)."""
+        if zh is None:
+            return lines[:-1] + [lines[-1] + after]
+        text = f"zh {quote(zh)}{after}"
+        if self.fits(width(lines[-1]) + 1, text):
+            return lines[:-1] + [f"{lines[-1]} {text}"]
+        return lines + [" " * (indent + 2) + text]
 
     def _ambiguity(self, d: ast.AmbiguityDecl, indent: int) -> list[str]:
         def option(o, at):
             default = " default" if o.default else ""
             description = "" if o.description is None else " " + quote(o.description)
-            return [f"{' ' * at}{o.name}{default}{description}"]
-        return self.container(d, [f"{' ' * indent}ambiguity {d.id} {quote(d.question)} {{"], indent, option)
+            return self.zh([f"{' ' * at}{o.name}{default}{description}"], o.zh, at)
+        head = self.zh([f"{' ' * indent}ambiguity {d.id} {quote(d.question)}"], d.zh, indent, after=" {")
+        return self.container(d, head, indent, option)
 
     def _let(self, d: ast.LetDecl, indent: int) -> list[str]:
         return self.hang(f"{' ' * indent}let {d.name} = ", d.expr, indent)
@@ -214,23 +229,25 @@ class _Printer(Layout):
         lines = self.clause("require", d.expr, indent)
         rule, reason, more = f"else {d.rule}", quote(d.message), " " * (indent + 2)
         if len(lines) == 1 and self.fits(width(lines[0]) + 1, f"{rule} {reason}"):
-            return [f"{lines[0]} {rule} {reason}"]
-        if self.fits(width(lines[-1]) + 1, rule):
-            return lines[:-1] + [f"{lines[-1]} {rule}", more + reason]
-        return lines + [f"{more}{rule} {reason}"]
+            lines = [f"{lines[0]} {rule} {reason}"]
+        elif self.fits(width(lines[-1]) + 1, rule):
+            lines = lines[:-1] + [f"{lines[-1]} {rule}", more + reason]
+        else:
+            lines = lines + [f"{more}{rule} {reason}"]
+        return self.zh(lines, d.zh, indent)
 
     def _offer(self, d: ast.OfferDecl, indent: int) -> list[str]:
         lines = [f"{' ' * indent}offer{_optional(' by ', d.by)}"]
         if d.when is not None:
             lines = glue([lines[0] + " when "], self.lines(d.when, indent, width(lines[0]) + 6))
         if d.assumed is not None:
-            assumed = f"assumed {quote(d.assumed)} {{"
-            if self.fits(width(lines[-1]) + 1, assumed):
+            assumed = f"assumed {quote(d.assumed)}"
+            if self.fits(width(lines[-1]) + 1, assumed + (" {" if d.zh is None else "")):
                 lines[-1] += " " + assumed
             else:
                 lines.append(" " * (indent + 2) + assumed)
-        else:
-            lines[-1] += " {"
+            return self.container(d, self.zh(lines, d.zh, indent, after=" {"), indent)
+        lines[-1] += " {"
         return self.container(d, lines, indent)
 
     def _field(self, d: ast.Field, indent: int) -> list[str]:

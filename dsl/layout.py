@@ -58,9 +58,14 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def zh_text(zh: str | None) -> str:
+    """` zh "…"` after a text that has a Chinese version, else nothing."""
+    return "" if zh is None else f" zh {quote(zh)}"
+
+
 def literal_text(lit: ast.Literal) -> str:
     if lit.kind == "text":
-        return quote(lit.value)
+        return quote(lit.value) + zh_text(lit.zh)
     if lit.kind == "bool":
         return "true" if lit.value else "false"
     if lit.kind == "null":
@@ -129,7 +134,7 @@ class Layout:
         if isinstance(e, ast.Literal):
             return literal_text(e)
         if isinstance(e, ast.Undetermined):
-            return "undetermined " + quote(e.reason)
+            return "undetermined " + quote(e.reason) + zh_text(e.zh)
         if isinstance(e, ast.Name):
             return e.name
         if isinstance(e, ast.RuleRef):
@@ -409,6 +414,14 @@ class Layout:
         low[-1] += " .. "
         return glue(low, self.operand(e.high, SUM, indent, end_col(low, col)))
 
+    def _bilingual(self, e, indent, col):
+        """A text and its Chinese version too long for one line: `zh "…"` on the next."""
+        if e.zh is None:
+            return [self.flat(e)]
+        text = quote(e.value) if isinstance(e, ast.Literal) else "undetermined " + quote(e.reason)
+        return [text, " " * (indent + 2) + "zh " + quote(e.zh)]
+
     _BROKEN = {ast.IfExpr: _if, ast.MatchExpr: _match, ast.Block: _block, ast.Binary: _chain,
                ast.Call: _call, ast.ListExpr: _list, ast.Index: _index, ast.Comprehension: _comprehension,
-               ast.Unary: _unary, ast.Duration: _duration, ast.Attr: _attr, ast.RangeExpr: _range}
+               ast.Unary: _unary, ast.Duration: _duration, ast.Attr: _attr, ast.RangeExpr: _range,
+               ast.Literal: _bilingual, ast.Undetermined: _bilingual}

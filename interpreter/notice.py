@@ -7,14 +7,18 @@ and 待确认 (what the sources leave open, the ambiguity readings used, the ass
 
 Rule titles, sources, ambiguities and parameter titles are read from the policy; the Chinese
 labels of the contract's codes are in `labels`. Reason, undetermined and assumption texts are
-the policy's own and may be English; the framing around them is Chinese.
+the policy's own, in English in the decision; the notice shows the Chinese version the policy
+gives beside a text (`"English" zh "中文"`, see `chinese`), else the English as it is.
 """
 from __future__ import annotations
 
 import re
 
+import attrs
+
 from . import labels as L
 from .citation import checked_of, derived, rule_cite, rule_title, source_label
+from .dsl import ast
 
 # The evaluator's own reason when an offer exists but covers other years than those asked.
 _OTHER_YEARS = re.compile(r"route `(?P<route>[^`]+)` covers coverage year\(s\) (?P<got>.+), not (?P<asked>.+)")
@@ -75,7 +79,7 @@ def _conclusion(d, alts, checked, applied) -> list[str]:
 
 
 def _reason(reason: dict, checked) -> str:
-    rule, message = reason.get("rule"), reason.get("message") or ""
+    rule, message = reason.get("rule"), chinese(reason.get("message") or "", checked)
     named = _rule_named(rule, checked)
     m = _OTHER_YEARS.fullmatch(message)
     if m:
@@ -171,9 +175,11 @@ def _basis(d, alts, checked) -> list[str]:
 
 
 def _open_points(d, alts, checked) -> list[str]:
-    points = [f"{L.field(u['field'])}暂无法确定:{u['why']}" for u in d.get("undetermined", [])]
+    def why(u):
+        return chinese(u["why"], checked)
+    points = [f"{L.field(u['field'])}暂无法确定:{why(u)}" for u in d.get("undetermined", [])]
     for i, alt in enumerate(alts, 1):
-        points += [f"可选方案{i}的{L.field(u['field'])}暂无法确定:{u['why']}" for u in alt.get("undetermined", [])]
+        points += [f"可选方案{i}的{L.field(u['field'])}暂无法确定:{why(u)}" for u in alt.get("undetermined", [])]
     readings = {}
     for x in [d] + alts:
         for amb, option in (x.get("readings") or {}).items():
@@ -182,7 +188,7 @@ def _open_points(d, alts, checked) -> list[str]:
     assumed = []
     for x in [d] + alts:
         assumed += [a for a in x.get("assumed") or [] if a not in assumed]
-    points += [f"本结论采用了假定值:{_assumed_label(a['what'], checked)}。理由:{a['why']}" for a in assumed]
+    points += [f"本结论采用了假定值:{_assumed_label(a['what'], checked)}。理由:{why(a)}" for a in assumed]
     if not points:
         return ["待确认:无。"]
     return ["待确认:"] + [f"  - {_end(p)}" for p in points]
@@ -203,12 +209,12 @@ def _reading_text(amb_id, option, checked) -> str:
         return text
     names = [o.name for o in amb.options]
     default = next((o.name for o in amb.options if o.default), names[0])
-    described = next((o.description for o in amb.options if o.name == option and o.description), None)
+    described = next((o.zh or o.description for o in amb.options if o.name == option and o.description), None)
     text += f"({described})" if described else ""
     text += ",为默认解读" if option == default else f",非默认解读(默认为{default})"
     others = [n for n in names if n != option]
     text += f";其他解读:{'、'.join(others)}" if others else ""
-    return text + f"。所涉问题:{amb.question}"
+    return text + f"。所涉问题:{amb.zh or amb.question}"
 
 
 def _assumed_label(what: str, checked) -> str:
@@ -218,6 +224,43 @@ def _assumed_label(what: str, checked) -> str:
     binding = checked.bindings.get(what.split("[", 1)[0])
     title = getattr(binding.decl, "title", None) if binding is not None else None
     return f"{title}({what})" if title else what
+
+
+# ---- the Chinese versions of the policy's texts ------------------------------------------------
+
+# The English text of each node that may carry a Chinese version (`zh`).
+_ENGLISH_OF = {ast.RequireClause: "message", ast.Undetermined: "reason", ast.Provenance: "text",
+               ast.OfferDecl: "assumed", ast.Literal: "value", ast.AmbiguityDecl: "question",
+               ast.OptionDecl: "description"}
+
+
+def chinese(text: str, checked) -> str:
+    """The Chinese version the policy gives for `text` (a whole reason, `why`, question or
+    description, as the decision holds it), else `text` itself."""
+    cache = derived(checked)
+    table = cache.get("zh")
+    if table is None:
+        table = cache["zh"] = _chinese_versions(checked)
+    return table.get(text, text)
+
+
+def _chinese_versions(checked) -> dict:
+    """{English text: Chinese version} over every node of the policy and the policies it
+    extends (rules, routes, definitions and what they override, ambiguities, defaults). A text
+    given two different versions keeps one of them (tests/test_bilingual.py holds that the
+    bundled policies never do)."""
+    table, stack = {}, [checked]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, (tuple, list)):
+            stack.extend(value)
+        elif attrs.has(type(value)):
+            if getattr(value, "zh", None) is not None and type(value) in _ENGLISH_OF:
+                table.setdefault(getattr(value, _ENGLISH_OF[type(value)]), value.zh)
+            stack.extend(getattr(value, f.name) for f in attrs.fields(type(value)))
+    return table
 
 
 def _end(text: str) -> str:
