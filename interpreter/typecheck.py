@@ -144,12 +144,22 @@ class ExprChecker(ExprTyper):
         for entry in decl.entries:
             groups.setdefault(tuple(k.value for k in entry.key[1:]), []).append(entry.key[0])
         for rest, parts in groups.items():
-            for year in range(years[0], years[1] + 1):
-                if not any(_key_covers(p, year) for p in parts):
-                    label = " ".join(str(x) for x in rest)
-                    self.error("C004", f"no value of `{decl.name}`{' ' + label if label else ''} for coverage year "
-                               f"`{year}` in `{self.policy.name}`", decl,
-                               help=f'add a {year} value, mark it `assumed "<why>"`, or make it `undetermined "<why>"`')
+            missing = [y for y in range(years[0], years[1] + 1) if not any(_key_covers(p, y) for p in parts)]
+            if missing:
+                label = " ".join(str(x) for x in rest)
+                shown = ", ".join(f"`{y}`" for y in missing)
+                self.error("C004", f"no value of `{decl.name}`{' ' + label if label else ''} for coverage "
+                           f"year{'s' if len(missing) > 1 else ''} {shown} in `{self.policy.name}`", decl,
+                           help=self._missing_years_help(decl, missing))
+
+    def _missing_years_help(self, decl, missing):
+        b = self._binding
+        owner = self.policy.rules.get(b.rule) if b is not None and b.rule else None
+        if owner is not None and owner.module != self.policy.name:   # the table is an extended policy's
+            return (f"`{decl.name}` comes from rule `{b.rule}` of `{owner.module}`: give `{self.policy.name}` "
+                    f"its values in `rule <ID> overrides {b.rule} {{ parameter {decl.name} … }}`, or end its "
+                    f"`years` before {missing[0]}")
+        return f'add a {missing[0]} value, mark it `assumed "<why>"`, or make it `undetermined "<why>"`'
 
     def _type_ref(self, ref):
         if not T.valid(T.from_ref(ref)):

@@ -62,3 +62,12 @@ def test_an_override_of_the_same_shape_is_fine(tmp_path):
   def fixed_wait(y: int, inside: bool) = super(y, inside) + 1
 }
 """) == []
+
+
+def test_years_beyond_an_inherited_table_say_where_to_give_the_values(tmp_path):
+    # The table is national's, the years are this policy's: the help says to override it here.
+    path = tmp_path / "t.policy"
+    path.write_text(HEADER.replace("years 2025..2025", "years 2025..2032"), encoding="utf-8")
+    found = [d for d in check_file(path, POLICIES) if d.code == "C004" and "`standard`" in d.message]
+    assert len(found) == 1 and "coverage years `2031`, `2032` in `t`" in found[0].message
+    assert "rule <ID> overrides STD-1 { parameter standard … }" in found[0].help
