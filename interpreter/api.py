@@ -85,7 +85,7 @@ class Policies:
         if scenario.jurisdiction not in self.jurisdictions():
             raise ScenarioError("jurisdiction", f"unknown jurisdiction {json.dumps(scenario.jurisdiction, ensure_ascii=False)}; "
                                 f"expected one of: {', '.join(self.jurisdictions())}")
-        checked = self.policy(scenario.jurisdiction).checked   # also raises PolicyError for an invalid policy
+        checked = self._loader.compiled(scenario.jurisdiction).checked   # also raises PolicyError for an invalid policy
         if not (scenario.readings or scenario.parameters):
             return scenario
         for amb_id, option in scenario.readings.items():
@@ -107,12 +107,12 @@ class Policies:
 
     def evaluate(self, data, *, readings: dict | None = None, explain: bool = False) -> dict:
         """One scenario -> its decision (a dict in the contract's JSON shape)."""
-        scenario = self.scenario(data, readings)
-        policy = self.policy(scenario.jurisdiction)
-        decision = _evaluate(self._loader.generated(scenario.jurisdiction) if self._fast else policy, scenario,
-                             explain=explain)
+        scenario = self.scenario(data, readings)   # a known jurisdiction from here on
+        loader = self._loader
+        decision = _evaluate(loader.generated(scenario.jurisdiction) if self._fast else loader.compiled(scenario.jurisdiction),
+                             scenario, explain=explain)
         if explain:   # the contract: with --explain, a `trace` and a `notice` in Chinese
-            decision["notice"] = notice(decision, policy)
+            decision["notice"] = notice(decision, loader.compiled(scenario.jurisdiction))
         return decision
 
     def evaluate_many(self, scenarios: Iterable, **options) -> Iterator[dict]:
