@@ -9,5 +9,18 @@ from .dsl.diagnostics import Diagnostic, PolicyError
 from .scenario import ScenarioError
 from .values import EvaluationError
 
-__all__ = ["Policies", "load", "PolicyError", "Diagnostic", "ScenarioError", "EvaluationError"]
+__all__ = ["Policies", "load", "PolicyError", "Diagnostic", "ScenarioError", "EvaluationError",
+           "InputError", "ColumnError"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """The errors of policyrun.batch, imported when first asked for: evaluating one scenario
+    does not load the batch file modules (about 10 ms)."""
+    if name == "InputError":
+        from .formats import InputError
+        return InputError
+    if name == "ColumnError":
+        from .flatten import ColumnError
+        return ColumnError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

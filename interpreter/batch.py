@@ -15,6 +15,7 @@ dearer than evaluating one row.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import itertools
 import os
 import signal
@@ -26,9 +27,9 @@ from typing import Iterable, Iterator
 import attrs
 
 from .dsl.diagnostics import Diagnostic, PolicyError
-from .flatten import TABLE_COLUMNS, TABLE_TYPES, scenario_from_cells, table_row
-from .formats import create_output, json_bytes, open_rows
-from .fast_json import decode_row
+from .flatten import TABLE_COLUMNS, TABLE_TYPES, column_type, scenario_from_cells, table_row
+from .formats import create_output, json_bytes, open_rows, same_file, same_file_message
+from .fast_json import NotUtf8, decode_line, decode_row
 from .scenario import Scenario, ScenarioError
 from .values import EvaluationError
 
@@ -44,7 +45,9 @@ class Options:
     policy_dir: str | None = None      # None: the bundled policies of the worker's own install
     readings: tuple = ()               # (ambiguity ID, option) pairs for rows that declare it
     explain: bool = False
-    rows: str = "object"               # payloads: "object" (dict, JSON text, Scenario) or "cells"
+    # payloads: "object" (dict, JSON text, Scenario), "lines" (a JSONL file's lines: bytes that
+    # must be UTF-8, else NotUtf8 fails the whole input) or "cells" (flat dicts, see flatten.py)
+    rows: str = "object"
     output: str = "record"             # results: "record" (dict), "json" (JSON line, UTF-8), "table"
 
 
@@ -62,9 +65,13 @@ class Summary:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
     def line(self) -> str:
-        return (f"{self.rows} rows: {self.accepted} accepted, {self.refused} refused, "
-                f"{self.undetermined} undetermined, {self.errors} errors; "
+        return (f"{_count(self.rows, 'row')}: {self.accepted} accepted, {self.refused} refused, "
+                f"{self.undetermined} undetermined, {_count(self.errors, 'error')}; "
                 f"{self.seconds:.1f} s, {self.rate:.0f} rows/s")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # --- one row -------------------------------------------------------------------------------
@@ -79,7 +86,8 @@ class RowEvaluator:
         self._readings = dict(options.readings)
         self._by_jurisdiction: dict = {}
         # chosen once, not tested on every row
-        self._decode = self._decode_cells if options.rows == "cells" else self._decode_object
+        self._decode = {"cells": self._decode_cells, "lines": self._decode_line,
+                        "object": self._decode_object}[options.rows]
         self._output = _OUTPUTS[options.output]
 
     def __call__(self, job) -> tuple:
@@ -129,6 +137,13 @@ class RowEvaluator:
             raise ScenarioError(path, message)
         row_id, data = scenario_from_cells(payload)
         return _with_id(number, row_id, data)
+
+    @staticmethod
+    def _decode_line(number, line: bytes):
+        data = decode_line(number, line)
+        if data.__class__ is not dict:
+            return number, data                       # the contract says what is wrong with it
+        return _with_id(number, data.pop("id", None), data)   # a dict of our own: no copy
 
     @staticmethod
     def _decode_object(number, payload):
@@ -235,25 +250,84 @@ def _run_chunk(jobs: list) -> list:
         raise PolicyFailure(err.diagnostics) from None
 
 
+class WorkerError(RuntimeError):
+    """A worker process died (or could not start): the rows sent to it will never come back."""
+
+
+# The exit status of a worker that could not start because the script that started the pool
+# starts one again when the worker imports it (see _refuse_while_starting).
+_NO_MAIN_GUARD = 86
+MAIN_GUARD_ADVICE = (
+    "the worker processes could not start: each one imports the script that started them, and "
+    "the script's top-level code started worker processes again. Put the code that evaluates "
+    'with workers under `if __name__ == "__main__":`')
+
+
 def _in_pool(options: Options, jobs, workers: int) -> Iterator[tuple]:
     import multiprocessing
+    _refuse_while_starting()
     # spawn: no fork of a process that may hold threads or open files; workers start clean
     # and import policyrun themselves.
     context = multiprocessing.get_context("spawn")
+    started = _Workers()
     with sigint_ignored():   # workers start with Ctrl-C ignored, before their initializer runs
-        pool = _pool_class()(workers, initializer=_init_worker, initargs=(options,),
-                             context=context)
+        pool = _pool_class(started)(workers, initializer=_init_worker, initargs=(options,),
+                                    context=context)
     with pool:
         yield from in_order(jobs, lambda chunk: pool.apply_async(_run_chunk, (chunk,)),
-                            collect=lambda handle: handle.get(), window=2 * workers + 2)
+                            collect=lambda handle: _result(handle, started), window=2 * workers + 2)
 
 
-def _pool_class():
-    """multiprocessing's Pool, except that its worker-handler thread waits only for a worker to
-    exit or for the pool's state to change (as ThreadPool's does), not also for results in the
-    pipe from the workers: it wakes as soon as one arrives and, until the result thread has read
-    it, loops (about 70 times a task, polling every worker each time), which took two thirds of
-    the parent's CPU with 2 workers. Nothing here needs those wake-ups: workers are never retired
+def _refuse_while_starting() -> None:
+    """In a spawned process still importing the main script (a script that starts a pool at its
+    top level, without a `__main__` guard, run again by each worker as it starts), end the
+    process at once and quietly, with a status the parent recognises: multiprocessing would
+    raise a RuntimeError here, printing its traceback in every worker. (`_inheriting` is what
+    multiprocessing itself tests; without it, its RuntimeError ends the worker all the same.)"""
+    import multiprocessing
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise SystemExit(_NO_MAIN_GUARD)
+
+
+class _Workers:
+    """Every worker process a pool started. A worker ends only with its pool (none is retired
+    after some number of tasks): one that has ended while the pool runs has died, and the chunk
+    it had will never come back. Pool starts another in its place and waits for that chunk for
+    ever; and a worker that dies while starting (a script without a `__main__` guard, an
+    initializer that fails) dies again in each replacement, for ever."""
+
+    def __init__(self):
+        self.started: list = []
+
+    def check(self) -> None:
+        """Raise WorkerError if a worker has died."""
+        ended = [process.exitcode for process in self.started if process.exitcode is not None]
+        if not ended:
+            return
+        if _NO_MAIN_GUARD in ended:
+            raise WorkerError(MAIN_GUARD_ADVICE)
+        how = f"killed by signal {-ended[0]}" if ended[0] < 0 else f"exit status {ended[0]}"
+        raise WorkerError(f"a worker process ended unexpectedly ({how}); its rows were not evaluated")
+
+
+def _result(handle, workers: _Workers, poll: float = 0.25) -> list:
+    """handle.get(); but while waiting, WorkerError as soon as a worker has died."""
+    import multiprocessing
+    while True:
+        try:
+            return handle.get(poll)
+        except multiprocessing.TimeoutError:
+            pass
+        workers.check()
+
+
+def _pool_class(workers: _Workers):
+    """multiprocessing's Pool, whose workers are noted in `workers` as they start (`Process`
+    makes each one), and whose worker-handler thread waits only for a worker to exit or for the
+    pool's state to change (as ThreadPool's does), not also for results in the pipe from the
+    workers: it would wake as soon as one arrives and, until the result thread has read it, loop
+    (about 70 times a task, polling every worker each time), which took two thirds of the
+    parent's CPU with 2 workers. Nothing here needs those wake-ups: workers are never retired
     after some number of tasks (maxtasksperchild). `_get_sentinels` is private: should a Python
     drop it, this is a plain Pool again."""
     from multiprocessing.pool import Pool
@@ -261,6 +335,12 @@ def _pool_class():
     class QuietPool(Pool):
         def _get_sentinels(self):
             return [self._change_notifier._reader]
+
+        @staticmethod
+        def Process(ctx, *args, **kwds):
+            process = Pool.Process(ctx, *args, **kwds)
+            workers.started.append(process)
+            return process
     return QuietPool
 
 
@@ -350,11 +430,15 @@ def run(source, output: str, *, policies=None, readings: dict | None = None, exp
     `output`. The output appears only when the whole batch is written. `progress(rows,
     fraction)` is called now and then (fraction in 0..1, or None when unknown).
 
-    Raises formats.InputError when the input cannot be read as a whole, PolicyError for an
-    invalid policy; KeyboardInterrupt passes through. In each case no output is left behind."""
+    Raises formats.InputError when the input cannot be read as a whole (not UTF-8, an unknown
+    column, …), PolicyError for an invalid policy, ValueError when `output` is the input file or
+    has no known extension, WorkerError when a worker process dies; KeyboardInterrupt passes
+    through. In each case no output is left behind."""
     policies = as_policies(policies)
     if isinstance(source, (str, os.PathLike)):
         source = str(source)
+        if same_file(source, str(output)):
+            raise ValueError(same_file_message(source, str(output)))
         rows = open_rows(source)
         kind, fraction = rows.kind, rows.fraction
     else:
@@ -373,6 +457,8 @@ def run(source, output: str, *, policies=None, readings: dict | None = None, exp
                 counts.update(statuses)
                 if progress is not None:
                     progress(counts.total(), fraction())
+        except NotUtf8 as err:      # a JSONL line, found where it was decoded
+            raise rows.not_utf8(err) from None
         finally:
             # ends a worker pool now, whatever happened, rather than when garbage-collected
             getattr(stream, "close", lambda: None)()
@@ -391,11 +477,54 @@ def evaluate_dataframe(df, policies=None, *, readings: dict | None = None, expla
     policies = as_policies(policies)
     check_columns(list(df.columns))
     options = options_for(policies, readings, explain, rows="cells", output="table")
-    names = list(df.columns)
-    cells = (dict(zip(names, row)) for row in df.itertuples(index=False, name=None))
-    jobs = zip(itertools.count(1), cells)
+    jobs = zip(itertools.count(1), frame_cells(df))
     rows = [item for _, item in results(jobs, policies=policies, options=options, workers=workers)]
     return table_frame(rows, df.index)
+
+
+_DATE_KINDS = ("date", "date?", "list[date]")
+
+
+def frame_cells(df) -> Iterator:
+    """The rows of a pandas DataFrame as cells (flatten.scenario_from_cells), in order. pandas
+    holds dates as date-times (Timestamp): in a date column, one at midnight is that date; a row
+    with one at another time is malformed, `("error", column, message)`."""
+    names = list(df.columns)
+    dates = [name for name in names if column_type(name) in _DATE_KINDS]
+    rows = df.itertuples(index=False, name=None)
+    if not dates:
+        return (dict(zip(names, row)) for row in rows)
+    return (_with_dates(dict(zip(names, row)), dates) for row in rows)
+
+
+def _with_dates(cells: dict, dates: list):
+    for name in dates:
+        try:
+            cells[name] = _as_date(cells[name])
+        except _TimeOfDay as err:
+            return ("error", name, f"expected a date YYYY-MM-DD, got a date and time with a time "
+                                   f"of day: {err.args[0]}")
+    return cells
+
+
+class _TimeOfDay(ValueError):
+    """A date-time not at midnight where a date goes: it is not a date."""
+
+
+def _as_date(value):
+    """A date-time of Python, pandas (Timestamp) or NumPy (datetime64) at midnight as its ISO
+    date (in its own time zone, if it has one), in a list too; any other value as it is, for
+    flatten and the contract to judge. Raises _TimeOfDay for a date-time at another time."""
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray":
+        return [_as_date(item) for item in value]
+    if type(value).__name__ == "datetime64":
+        import pandas as pd
+        value = pd.Timestamp(value)
+    if not isinstance(value, datetime.datetime) or value != value:   # not a date-time, or NaT
+        return value
+    if value.time() != datetime.time() or getattr(value, "nanosecond", 0):
+        raise _TimeOfDay(value.isoformat(sep=" "))
+    return value.date().isoformat()
 
 
 def table_frame(rows: list, index=None):

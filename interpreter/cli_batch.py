@@ -77,7 +77,7 @@ def run_batch(source: str, output: str | None, *, readings: dict, policy_dir, ex
               workers: int, workers_given: bool, scheduler: str | None, dask: bool) -> None:
     from . import batch
     from .api import load
-    from .formats import InputError, format_of
+    from .formats import InputError, format_of, same_file, same_file_message
 
     if output is None:
         raise click.UsageError("--batch needs -o OUTPUT (its extension chooses the format)")
@@ -92,6 +92,8 @@ def run_batch(source: str, output: str | None, *, readings: dict, policy_dir, ex
             format_of(path)
         except ValueError as err:
             raise click.BadParameter(str(err), param_hint=hint)
+    if same_file(source, output):
+        raise click.BadParameter(same_file_message(source, output), param_hint="--output")
 
     policies = load(policy_dir)
     if readings:
@@ -119,6 +121,8 @@ def run_batch(source: str, output: str | None, *, readings: dict, policy_dir, ex
         click.echo(str(err), err=True)
         n = sum(d.severity == "error" for d in err.diagnostics)
         _fail(f"{n} error{'s' if n != 1 else ''} in the policies; no output written")
+    except batch.WorkerError as err:   # killed (out of memory?) or could not start
+        _fail(str(err))
     except OSError as err:         # the output's directory is missing or not writable, …
         _fail(f"cannot write {output}: {err.strerror or err}")
     click.echo(f"{summary.line()} ({where}) -> {output}", err=True)

@@ -31,12 +31,12 @@ from .dsl.diagnostics import PolicyError
 def serve(host, port, policy_dir, workers, max_body, max_batch, admin_token, log_bodies):
     """Serve the JSON API (/v1/…, /openapi.json) and the playground (/) over HTTP.
 
-    \b
     The policies are parsed, checked and compiled once, before the port is bound: if any
     has an error, its diagnostics are printed and the command exits 1. SIGHUP (or POST
     /v1/admin/reload with --admin-token) loads them again; if they no longer check, the
     old ones stay in service. Logs are JSON lines on stderr. Needs the `service` extra:
     pip install 'policyrun[service]'.
+
     \b
     Example:
       policyrun serve --port 8080 --workers 2

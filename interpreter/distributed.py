@@ -20,8 +20,8 @@ import itertools
 import logging
 import threading
 
-from .batch import (Options, PolicyFailure, RowEvaluator, sigint_ignored, in_order, options_for,
-                    table_frame)
+from .batch import (Options, PolicyFailure, RowEvaluator, frame_cells, sigint_ignored, in_order,
+                    options_for, table_frame)
 from .dsl.diagnostics import PolicyError
 
 DASK_HINT = "Dask is not installed: pip install 'policyrun[dask]'"
@@ -138,9 +138,7 @@ def evaluate_bag(bag, policies=None, *, readings: dict | None = None, explain: b
 
 
 def _frame(options: Options, pdf, offset: int):
-    names = list(pdf.columns)
-    rows = ((offset + i, dict(zip(names, values)))
-            for i, values in enumerate(pdf.itertuples(index=False, name=None), start=1))
+    rows = zip(itertools.count(offset + 1), frame_cells(pdf))
     evaluator = _evaluator(options)
     try:
         return table_frame([item for _, item in evaluator.chunk(list(rows))], pdf.index)

@@ -1,6 +1,7 @@
 """A batch row's JSON, decoded quickly: `decode_row(text)` gives what `scenario.decode_json`
 gives (numbers with a fraction as `Decimal`, an error for a duplicate key, NaN or a lone
 surrogate), calling the JSON scanner directly on the common case and `decode_json` for the rest.
+`decode_line(line)` does the same for a line of a JSONL file, which must be UTF-8 as a whole.
 """
 from __future__ import annotations
 
@@ -8,7 +9,22 @@ import json
 import threading
 from decimal import Decimal
 
+from .formats import utf8_error_detail
 from .scenario import decode_json
+
+
+class NotUtf8(Exception):
+    """A line of a JSONL file is not UTF-8: the whole input is wrong, not one row (raised where
+    the row is decoded, maybe in a worker process, and reported by the reader, which knows the
+    file: formats.JsonlRows.not_utf8). `row`: the row number; `column`: the 1-based byte in the
+    line; `detail`: what is wrong there."""
+
+    def __init__(self, row: int, column: int, detail: str):
+        super().__init__(row, column, detail)   # the arguments, to be pickled back to the parent
+        self.row, self.column, self.detail = row, column, detail
+
+    def __str__(self):
+        return f"row {self.row}, byte {self.column}: not UTF-8 ({self.detail})"
 
 
 class _Invalid(ValueError):
@@ -73,3 +89,14 @@ def decode_row(payload):
         return _FAST.decode(payload if isinstance(payload, str) else payload.decode("utf-8"))
     except (ValueError, RecursionError):      # _Invalid, JSONDecodeError, UnicodeDecodeError
         return decode_json(payload)
+
+
+def decode_line(number: int, line: bytes):
+    """decode_row for row `number`, a line of a JSONL file: bytes that are not UTF-8 raise
+    NotUtf8 rather than make the row an error record."""
+    try:
+        return _FAST.decode(line.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise NotUtf8(number, err.start + 1, utf8_error_detail(line, err)) from None
+    except (ValueError, RecursionError):      # _Invalid, JSONDecodeError
+        return decode_json(line)

@@ -3,7 +3,8 @@ formats, chosen by the file's extension. Streaming both ways: a row at a time in
 time out, so memory stays flat however large the file.
 
 Each row read is `(number, payload)`: the 1-based row number (blank lines are not rows) and
-- for JSONL, the line as bytes (decoded where it is evaluated, maybe in another process);
+- for JSONL, the line as bytes (decoded where it is evaluated, maybe in another process; a
+  line that is not UTF-8 fails the whole input there, see fast_json.NotUtf8);
 - for CSV and Parquet, a dict of the row's non-empty cells (see flatten.py), or
   `("error", path, message)` for a row that cannot be a scenario at all.
 
@@ -19,6 +20,7 @@ import json
 import os
 import sys
 import tempfile
+from bisect import bisect_left
 from pathlib import Path
 
 from .flatten import TABLE_COLUMNS, TABLE_TYPES, ColumnError, check_columns, csv_cell
@@ -29,6 +31,46 @@ PARQUET_HINT = "Parquet needs pyarrow: pip install 'policyrun[batch]'"
 
 class InputError(Exception):
     """The input cannot be read or parsed as a whole (not one bad row)."""
+
+
+def same_file(source: str, output: str) -> bool:
+    """Whether writing `output` would replace the file `source` (the same name, a symbolic or a
+    hard link to it): the output is renamed over its target at the end, and the input is lost."""
+    if source == "-" or output == "-":
+        return False
+    try:
+        return os.path.samefile(source, output)
+    except OSError:            # one of them does not exist (yet): not the same file
+        return False
+
+
+def same_file_message(source: str, output: str) -> str:
+    both = source if source == output else f"{source} and {output}"
+    return (f"the input and the output are the same file ({both}): the output would replace "
+            "the input; write it to another file")
+
+
+def not_utf8_message(path: str, line: int, column: int, detail: str) -> str:
+    """The error of an input that is not UTF-8 text, at its first invalid byte (`column`: the
+    1-based byte in the line)."""
+    return (f"{path}: line {line}, byte {column}: not UTF-8 ({detail}); "
+            "the input must be UTF-8 text")
+
+
+def utf8_error_detail(line: bytes, err: UnicodeDecodeError) -> str:
+    """What is wrong where `line` is not UTF-8: the reason and the byte."""
+    return f"{err.reason}: 0x{line[err.start]:02x}" if err.start < len(line) else err.reason
+
+
+def first_invalid_utf8(stream):
+    """(line, byte in the line, detail) of the first bytes of `stream` that are not UTF-8, or
+    None. Line by line: a newline byte is never inside a UTF-8 sequence."""
+    for number, line in enumerate(stream, 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as err:
+            return number, err.start + 1, utf8_error_detail(line, err)
+    return None
 
 
 def format_of(path: str) -> str:
@@ -54,7 +96,7 @@ class Rows:
     """The rows of one input file. Iterate once; `fraction()` is how far along it is (for the
     progress bar), None when that cannot be known."""
 
-    kind = "object"   # what the payloads are: "object" (JSON text) or "cells" (flat dicts)
+    kind = "lines"    # what the payloads are: "lines" (JSON text, bytes) or "cells" (flat dicts)
 
     def __init__(self, path: str):
         self.path = path
@@ -86,18 +128,33 @@ class Rows:
 
 
 class JsonlRows(Rows):
+    def __init__(self, path: str):
+        super().__init__(path)
+        # the rows read before each blank line, to turn a row number into a line number (only
+        # for an error message: nothing is counted for the rows themselves)
+        self._blanks: list = []
+
     def __iter__(self):
         stream = self._open_binary()
         number = 0
+        blanks = self._blanks
         try:
             for line in stream:
                 if not line.isspace():        # not blank (isspace: the bytes strip() removes)
                     number += 1
                     yield number, line
+                else:
+                    blanks.append(number)
         except (OSError, EOFError) as err:   # also a truncated or corrupt .gz
             raise InputError(f"cannot read {self.path}: {err}") from None
         finally:
             self.close()
+
+    def not_utf8(self, err) -> InputError:
+        """The error of the whole input for the row found not UTF-8 (a fast_json.NotUtf8)."""
+        line = err.row + bisect_left(self._blanks, err.row)   # + the blank lines before it
+        path = "standard input" if self.path == "-" else self.path
+        return InputError(not_utf8_message(path, line, err.column, err.detail))
 
 
 class CsvRows(Rows):
@@ -128,13 +185,27 @@ class CsvRows(Rows):
                 yield number, {name: cell for name, cell in zip(header, cells) if cell != ""}
         except csv.Error as err:
             raise InputError(f"{self.path}: line {reader.line_num}: {err}") from None
-        except UnicodeDecodeError as err:
-            raise InputError(f"{self.path}: not UTF-8 text ({err.reason} at byte {err.start} "
-                             f"of a block near line {reader.line_num})") from None
+        except UnicodeDecodeError:
+            # decoded a block at a time: the block's offset says nothing of lines, so read the
+            # file again to name the first line that is not UTF-8
+            raise self._not_utf8() from None
         except (OSError, EOFError) as err:
             raise InputError(f"cannot read {self.path}: {err}") from None
         finally:
             self.close()
+
+
+    def _not_utf8(self) -> InputError:
+        self.close()
+        try:
+            found = first_invalid_utf8(self._open_binary())
+        except (OSError, EOFError, InputError):
+            found = None
+        finally:
+            self.close()
+        if found is None:       # the file changed since: say what is known
+            return InputError(f"{self.path}: not UTF-8; the input must be UTF-8 text")
+        return InputError(not_utf8_message(self.path, *found))
 
 
 class ParquetRows(Rows):

@@ -332,14 +332,22 @@ def render_report(path, report: Report) -> str:
 
 
 def _summary(d) -> str:
-    cov = d.get("coverage") or {}
+    cov = d.get("coverage")
     total = (d.get("amount_due") or {}).get("total")
     parts = [f"accepted={_json(d['accepted'])}", f"route={_json(d['route'])}",
-             f"coverage={cov.get('start')}..{cov.get('end')} {cov.get('years', [])}",
+             f"coverage={_span(cov)}",
              f"waiting_months={_json(d['waiting_months'])}", f"total={_json(total)}"]
     if d.get("reasons"):
         parts.append("reasons=" + ",".join(r["rule"] or "?" for r in d["reasons"]))
     return " ".join(parts)
+
+
+def _span(coverage) -> str:
+    """`start..end [years]`, the dates bare; a missing date or coverage is `null`, as in JSON."""
+    if coverage is None:
+        return "null"
+    start, end = (coverage.get(k) or "null" for k in ("start", "end"))
+    return f"{start}..{end} {_json(coverage.get('years', []))}"
 
 
 def _json(value):

@@ -13,7 +13,7 @@ from generated_scenarios import generate
 DAY_91 = json.loads((ROOT / "examples" / "harbin-newborn-day-91.json").read_text(encoding="utf-8"))
 NANNING = json.loads((ROOT / "examples" / "nanning-inside-concentrated.json").read_text(encoding="utf-8"))
 REPAIRED = json.loads((ROOT / "examples" / "national-break-2-years-repaired.json").read_text(encoding="utf-8"))
-SUMMARY = re.compile(r"(\d+) rows: (\d+) accepted, (\d+) refused, (\d+) undetermined, (\d+) errors; "
+SUMMARY = re.compile(r"(\d+) rows?: (\d+) accepted, (\d+) refused, (\d+) undetermined, (\d+) errors?; "
                      r"[\d.]+ s, \d+ rows/s")
 
 
