@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from .cli_author import check, fmt, run_examples, verify
-from .cli_exits import fail, policy_fail
+from .cli_exits import fail, policy_directory, policy_fail
 from .cli_serve import serve
 from .dsl.diagnostics import PolicyError, render
 
@@ -27,14 +27,8 @@ from .dsl.diagnostics import PolicyError, render
 reading_option = click.option(
     "--reading", "readings", multiple=True, metavar="ID=OPTION",
     help="Choose an option of a declared ambiguity (repeatable): ID=OPTION.")
-def _policy_directory(ctx, param, value):
-    if value is not None and not any(Path(value).glob("*.policy")):
-        raise click.BadParameter(f"no .policy files in {value}")
-    return value
-
-
 policies_option = click.option(
-    "--policies", "policy_dir", type=click.Path(exists=True, file_okay=False), callback=_policy_directory,
+    "--policies", "policy_dir", type=click.Path(exists=True, file_okay=False), callback=policy_directory,
     help="Use the .policy files of this directory instead of the bundled ones (a policy there "
          "that extends one it lacks, such as `national`, finds it among the bundled ones).")
 

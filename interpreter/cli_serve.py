@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .cli_exits import fail, policy_fail
+from .cli_exits import fail, policy_directory, policy_fail
 from .dsl.diagnostics import PolicyError
 
 
@@ -16,7 +16,7 @@ from .dsl.diagnostics import PolicyError
               help="Address to listen on (loopback by default; 0.0.0.0 exposes the service to the network).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
               help="Port to listen on (0: any free port; the `listening` log line names it).")
-@click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False),
+@click.option("--policies", "policy_dir", type=click.Path(exists=True, file_okay=False), callback=policy_directory,
               help="Serve the .policy files of this directory instead of the bundled ones.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes sharing the port.")

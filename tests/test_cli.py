@@ -124,9 +124,11 @@ def test_a_directory_without_policies_is_a_usage_error(command, tmp_path):
     assert f"no .policy files in {tmp_path}" in r.output
 
 
-def test_evaluate_with_a_policies_directory_without_policies_is_a_usage_error(tmp_path):
-    r = CliRunner().invoke(main, ["evaluate", str(ROOT / "examples" / "nanning-inside-concentrated.json"),
-                                  "--policies", str(tmp_path)])
+@pytest.mark.parametrize("command", [["evaluate", str(ROOT / "examples" / "nanning-inside-concentrated.json")],
+                                     ["serve", "--port", "0"]], ids=["evaluate", "serve"])
+def test_a_policies_directory_without_policies_is_a_usage_error(command, tmp_path):
+    # serve called it "cannot listen on 127.0.0.1:8080"
+    r = CliRunner().invoke(main, command + ["--policies", str(tmp_path)])
     assert r.exit_code == 2 and "no .policy files in" in r.output
 
 
