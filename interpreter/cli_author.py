@@ -166,12 +166,11 @@ def run_examples(paths, policy_dir, show_coverage, coverage_json, junit_xml):
 def fmt(files, check):
     """Rewrite policy FILES in the one canonical layout, keeping their comments.
 
-    \b
     The layout: two spaces per level, one declaration or item per line, the entries
     of a parameter table aligned on `=`, lines broken past 100 columns (a Chinese
     character counts two). The meaning never changes: the formatted file parses to
     the same policy.
-    \b
+
     Each file is replaced atomically (a temporary file, then a rename). With --check
     no file is written: each one that is not formatted is named (`would reformat
     FILE`) and the exit status is 1; it is 0 when all are. A file with a syntax error
