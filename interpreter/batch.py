@@ -15,7 +15,6 @@ dearer than evaluating one row.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import itertools
 import os
 import signal
@@ -27,7 +26,7 @@ from typing import Iterable, Iterator
 import attrs
 
 from .dsl.diagnostics import Diagnostic, PolicyError
-from .flatten import TABLE_COLUMNS, TABLE_TYPES, column_type, scenario_from_cells, table_row
+from .flatten import TABLE_COLUMNS, TABLE_TYPES, scenario_from_cells, table_row
 from .formats import create_output, json_bytes, open_rows, same_file, same_file_message
 from .fast_json import NotUtf8, decode_line, decode_row
 from .scenario import Scenario, ScenarioError
@@ -482,49 +481,10 @@ def evaluate_dataframe(df, policies=None, *, readings: dict | None = None, expla
     return table_frame(rows, df.index)
 
 
-_DATE_KINDS = ("date", "date?", "list[date]")
-
-
 def frame_cells(df) -> Iterator:
-    """The rows of a pandas DataFrame as cells (flatten.scenario_from_cells), in order. pandas
-    holds dates as date-times (Timestamp): in a date column, one at midnight is that date; a row
-    with one at another time is malformed, `("error", column, message)`."""
+    """The rows of a pandas DataFrame as cells (flatten.scenario_from_cells), in order."""
     names = list(df.columns)
-    dates = [name for name in names if column_type(name) in _DATE_KINDS]
-    rows = df.itertuples(index=False, name=None)
-    if not dates:
-        return (dict(zip(names, row)) for row in rows)
-    return (_with_dates(dict(zip(names, row)), dates) for row in rows)
-
-
-def _with_dates(cells: dict, dates: list):
-    for name in dates:
-        try:
-            cells[name] = _as_date(cells[name])
-        except _TimeOfDay as err:
-            return ("error", name, f"expected a date YYYY-MM-DD, got a date and time with a time "
-                                   f"of day: {err.args[0]}")
-    return cells
-
-
-class _TimeOfDay(ValueError):
-    """A date-time not at midnight where a date goes: it is not a date."""
-
-
-def _as_date(value):
-    """A date-time of Python, pandas (Timestamp) or NumPy (datetime64) at midnight as its ISO
-    date (in its own time zone, if it has one), in a list too; any other value as it is, for
-    flatten and the contract to judge. Raises _TimeOfDay for a date-time at another time."""
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray":
-        return [_as_date(item) for item in value]
-    if type(value).__name__ == "datetime64":
-        import pandas as pd
-        value = pd.Timestamp(value)
-    if not isinstance(value, datetime.datetime) or value != value:   # not a date-time, or NaT
-        return value
-    if value.time() != datetime.time() or getattr(value, "nanosecond", 0):
-        raise _TimeOfDay(value.isoformat(sep=" "))
-    return value.date().isoformat()
+    return (dict(zip(names, row)) for row in df.itertuples(index=False, name=None))
 
 
 def table_frame(rows: list, index=None):

@@ -112,7 +112,7 @@ def _list_item(text: str, kind: str):
 
 
 def _native(value, integral: bool = False):
-    """A value from Parquet or pandas as plain data; _ABSENT for null and NaN."""
+    """A value from Parquet or pandas as plain data; _ABSENT for null, NaN and NaT."""
     if value is None:
         return _ABSENT
     if isinstance(value, float):
@@ -120,7 +120,15 @@ def _native(value, integral: bool = False):
             return _ABSENT
         # pandas turns an integer column with a gap into floats
         return int(value) if integral and value.is_integer() else value
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+    if isinstance(value, datetime.datetime):
+        # pandas and Parquet timestamps hold dates as date-times: one at midnight is that date
+        # (in its own time zone, if it has one)
+        if value != value:   # NaT
+            return _ABSENT
+        if value.time() != datetime.time() or getattr(value, "nanosecond", 0):
+            raise _TimeOfDay(value.isoformat(sep=" "))
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, dict):
         items = {k: _native(v, integral) for k, v in value.items()}
@@ -138,7 +146,15 @@ def _native(value, integral: bool = False):
 def _cell(name: str, kind: str, value):
     if isinstance(value, str):
         return _text_cell(value, kind, name)
-    return _native(value, integral=kind.startswith("int") or kind == "list[int]")
+    try:
+        return _native(value, integral=kind.startswith("int") or kind == "list[int]")
+    except _TimeOfDay as err:
+        raise ScenarioError(name, "expected a date YYYY-MM-DD, got a date and time with a time of day: "
+                                  + err.args[0]) from None
+
+
+class _TimeOfDay(ValueError):
+    """A date-time not at midnight: it is not a date."""
 
 
 # --- one row --------------------------------------------------------------------------------

@@ -225,6 +225,27 @@ def test_parquet_in_and_out(tmp_path, policies):
     assert [rec["id"] for rec in read_jsonl(tmp_path / "out.jsonl")] == ["baby", 2, "repair"]
 
 
+def test_parquet_timestamp_columns_are_dates_at_midnight(tmp_path):
+    # What pandas' to_parquet writes for a datetime64 column: timestamps, not date32.
+    pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed (pip install 'policyrun[batch]')")
+    import datetime
+
+    import pyarrow.parquet as pq
+    table = pa.table({
+        "jurisdiction": ["nanning", "nanning"],
+        "resident.birth_date": pa.array([datetime.datetime(1980, 5, 1), datetime.datetime(1980, 5, 1, 10, 30)],
+                                        type=pa.timestamp("ns")),
+        "application.paid_on": ["2024-11-15", "2024-11-15"],
+    })
+    pq.write_table(table, tmp_path / "in.parquet")
+    r = run("evaluate", "--batch", str(tmp_path / "in.parquet"), "-o", str(tmp_path / "out.jsonl"))
+    assert r.returncode == 0, r.stderr
+    first, second = read_jsonl(tmp_path / "out.jsonl")
+    assert first["accepted"] is True
+    assert second["error"] == {"path": "resident.birth_date", "message": "expected a date YYYY-MM-DD, got a "
+                                                                         "date and time with a time of day: 1980-05-01 10:30:00"}
+
+
 # --- workers and interruption --------------------------------------------------------------
 
 def test_two_workers_write_exactly_what_one_writes(tmp_path):
