@@ -235,13 +235,20 @@ _ENGLISH_OF = {ast.RequireClause: "message", ast.Undetermined: "reason", ast.Pro
 
 
 def chinese(text: str, checked) -> str:
-    """The Chinese version the policy gives for `text` (a whole reason, `why`, question or
-    description, as the decision holds it), else `text` itself."""
+    """`text` (a whole reason, `why`, question or description, as the decision holds it) as the
+    notice shows it: the Chinese version the policy gives for it; else, for the evaluator's own
+    wording, that wording in Chinese around the policy's text it holds; else `text` itself."""
     cache = derived(checked)
     table = cache.get("zh")
     if table is None:
         table = cache["zh"] = _chinese_versions(checked)
-    return table.get(text, text)
+    if text in table:
+        return table[text]
+    for pattern, say in _EVALUATOR_WORDING:
+        m = pattern.fullmatch(text)
+        if m:
+            return say(m, lambda inner: chinese(inner, checked))
+    return text
 
 
 def _chinese_versions(checked) -> dict:
@@ -261,6 +268,43 @@ def _chinese_versions(checked) -> dict:
                 table.setdefault(getattr(value, _ENGLISH_OF[type(value)]), value.zh)
             stack.extend(getattr(value, f.name) for f in attrs.fields(type(value)))
     return table
+
+
+# The evaluator's own wording of what it cannot decide (evaluate.py, compile.py, the built-in
+# functions), in Chinese; `inner` gives the policy's text it quotes in the notice's words.
+_EVALUATOR_WORDING = [(re.compile(pattern), say) for pattern, say in [
+    (r"route `(?P<route>[^`]+)` \((?P<rule>[^)]*)\) applies, but none of its offers covers this case",
+     lambda m, inner: f"{L.route(m['route'])}({m['rule']})适用,但其中没有一项办理规定涵盖本情形"),
+    (r"route `(?P<route>[^`]+)` would cover (?P<got>.+), but `(?P<policy>[^`]+)` answers only for "
+     r"coverage years (?P<low>\d+)–(?P<high>\d+)",
+     lambda m, inner: f"{L.route(m['route'])}将办理{_years_text(m['got'])},"
+                      f"但本政策({m['policy']})只适用于{m['low']}年至{m['high']}年的参保年度"),
+    (r"`(?P<policy>[^`]+)` answers only for coverage years (?P<low>\d+)–(?P<high>\d+), and (?P<asked>.+) was asked",
+     lambda m, inner: f"本政策({m['policy']})只适用于{m['low']}年至{m['high']}年的参保年度,"
+                      f"而所申请的是{_years_text(m['asked'])}"),
+    (r"no route of `(?P<policy>[^`]+)` applies to this application, and no rule refuses it",
+     lambda m, inner: f"本政策({m['policy']})没有适用于本次申请的参保方式,也没有规定不予受理"),
+    (r"route `(?P<route>[^`]+)` \((?P<rule>[^)]*)\): (?P<reason>.+)",
+     lambda m, inner: f"{L.route(m['route'])}({m['rule']}):{inner(m['reason'])}"),
+    (r"route `(?P<route>[^`]+)`: (?P<reason>.+)",
+     lambda m, inner: f"{L.route(m['route'])}:{inner(m['reason'])}"),
+    (r"(?P<rule>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+): (?P<reason>.+)",
+     lambda m, inner: f"{m['rule']}:{inner(m['reason'])}"),
+    (r"no rule of this policy names the collection channel", lambda m, inner: "本政策没有规定办理渠道"),
+    (r"no rule of this policy sets the amount", lambda m, inner: "本政策没有规定缴费金额"),
+    (r"no rule of this policy answers `(?P<question>[^`]+)`",
+     lambda m, inner: f"本政策没有回答`{m['question']}`的规定"),
+    (r"this route names no coverage years", lambda m, inner: "该参保方式未列明参保年度"),
+    (r"the scenario has no application", lambda m, inner: "场景中没有参保申请"),
+    (r"benefits would start on (?P<start>\d{4}-\d\d-\d\d), after the coverage bought ends on "
+     r"(?P<end>\d{4}-\d\d-\d\d); no source says what happens then",
+     lambda m, inner: f"待遇将于{L.day(m['start'])}开始,晚于所缴参保期的结束日期{L.day(m['end'])};"
+                      f"没有来源说明此时如何处理"),
+    (r"no value of `(?P<name>[^`]+)` for (?P<key>.+)", lambda m, inner: f"`{m['name']}`没有{m['key']}的取值"),
+    (r"(?P<a>\S+) / (?P<b>\S+) has no exact decimal value, and no rule says how to round it "
+     r"\(a policy rounds it with `round\(… / …, places\)`\)",
+     lambda m, inner: f"{m['a']} / {m['b']}没有精确的小数值,且没有规定如何舍入(政策可用`round(… / …, places)`舍入)"),
+]]
 
 
 def _end(text: str) -> str:
