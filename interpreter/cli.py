@@ -94,7 +94,7 @@ def evaluate(ctx, scenario, readings, policy_dir, explain, batch_input, output, 
         return
     if output is not None or scheduler is not None or use_dask or _given(ctx, "workers"):
         raise click.UsageError("-o, --workers, --scheduler and --dask go with --batch INPUT")
-    decision = _decide_or_exit(scenario, readings, policy_dir, explain)
+    decision = _decide_or_exit(_one_off(policy_dir), scenario, readings, explain)
     click.echo(json.dumps(decision, ensure_ascii=False, indent=2))
 
 
@@ -120,9 +120,14 @@ def _given(ctx, name: str) -> bool:
 
 # ---- one scenario's decision, explain and schema ------------------------------------------
 
-def _decide_or_exit(scenario, readings, policy_dir, explain=False):
-    """Load, validate and evaluate one scenario file as `evaluate` does, with its exit codes."""
+def _one_off(policy_dir):
+    """The policies for one evaluation: the closure build, which starts quicker."""
     from .api import load
+    return load(policy_dir, fast=False)
+
+
+def _decide_or_exit(policies, scenario, readings, explain=False):
+    """Validate and evaluate one scenario file as `evaluate` does, with its exit codes."""
     from .dsl.diagnostics import Diagnostic
     from .scenario import ScenarioError
     from .values import EvaluationError
@@ -132,7 +137,6 @@ def _decide_or_exit(scenario, readings, policy_dir, explain=False):
         text = sys.stdin.read() if scenario == "-" else Path(scenario).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         fail(f"cannot read scenario {scenario}: {err}")
-    policies = load(policy_dir, fast=False)   # one evaluation: the closure build starts quicker
     try:
         return policies.evaluate(text, readings=_as_scenario_readings(chosen), explain=explain)
     except ScenarioError as err:
@@ -157,12 +161,15 @@ def explain(scenario, readings, policy_dir):
     Example:
       policyrun explain scenario.json --reading ID=OPTION
     """
+    from .notice import chinese
     from .trace import render_trace
 
-    decision = _decide_or_exit(scenario, readings, policy_dir, explain=True)
+    policies = _one_off(policy_dir)
+    decision = _decide_or_exit(policies, scenario, readings, explain=True)
     click.echo(decision["notice"])
     click.echo()
-    click.echo(render_trace(decision["trace"]))
+    policy = policies.policy(decision["jurisdiction"])
+    click.echo(render_trace(decision["trace"], lambda text: chinese(text, policy)))
 
 
 @main.command()

@@ -73,11 +73,12 @@ def _find_param_names(checked, name, rule):
 _STEP = {"when": "适用条件", "require": "要件"}
 
 
-def render_trace(trace: list[dict]) -> str:
-    """One line per step, indented; each rule's title, source and quote (「…」) under its first step."""
+def render_trace(trace: list[dict], translate=lambda text: text) -> str:
+    """One line per step, indented; each rule's title, source and quote (「…」) under its first
+    step. `translate`: how a require's refusal message is shown (the notice's Chinese version)."""
     lines, seen = ["计算过程:"], set()
     for e in trace:
-        lines.append("  " + _step_line(e))
+        lines.append("  " + _step_line(e, translate))
         rule = e.get("rule")
         if rule and rule not in seen:
             seen.add(rule)
@@ -94,23 +95,23 @@ def render_trace(trace: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _step_line(e: dict) -> str:
+def _step_line(e: dict, translate) -> str:
     tag = f"[{e['rule']}] " if e.get("rule") else ""
     if e["step"] in _STEP:
-        line = f"{tag}路线 {e['route']}({L.route(e['route'])}){_STEP[e['step']]}: {_show(e['result'])}"
+        line = f"{tag}路线 {e['route']}({L.route(e['route'])}){_STEP[e['step']]}: {_show(e['result'], translate)}"
         if e.get("message") and e["result"] is False:
-            line += f" — {e['message']}"
+            line += f" — {translate(e['message'])}"
         return line
     args = ", ".join(f"{k}={_arg(v)}" for k, v in e["args"].items())
     call = f"{e['name']}({args})" if e["args"] else e["name"]
-    return f"{tag}{call} = {_show(e['result'])}"
+    return f"{tag}{call} = {_show(e['result'], translate)}"
 
 
 def _arg(value) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (bool, type(None))) else _show(value)
 
 
-def _show(value) -> str:
+def _show(value, translate=lambda text: text) -> str:
     if value is True:
         return "是"
     if value is False:
@@ -118,9 +119,9 @@ def _show(value) -> str:
     if value is None:
         return "null"
     if isinstance(value, dict) and set(value) == {"undetermined"}:
-        return f"暂无法确定({value['undetermined']})"
+        return f"暂无法确定({translate(value['undetermined'])})"
     if isinstance(value, dict) and set(value) == {"start", "end"}:
         return f"{value['start']}..{value['end']}"
     if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(_show(v, translate) for v in value) + "]"
     return str(value)

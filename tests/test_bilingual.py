@@ -243,6 +243,17 @@ def test_a_notice_has_no_english_prose(policies, path):
     assert english_runs(decision["notice"]) == []
 
 
+def test_explain_shows_the_steps_in_chinese_too():
+    # `policyrun explain` prints the notice and then its steps: refusal messages and undetermined
+    # reasons in the steps take the same Chinese versions.
+    from click.testing import CliRunner
+    from policyrun.cli import main
+    for path in ROOT.glob("examples/*.json"):
+        r = CliRunner().invoke(main, ["explain", str(path)])
+        assert r.exit_code == 0, r.output
+        assert english_runs(r.output) == [], path.name
+
+
 def test_the_decision_keeps_the_english_and_the_notice_shows_the_chinese(policies):
     decision = policies.evaluate((EXAMPLES / "harbin-newborn-day-91.json").read_text(encoding="utf-8"),
                                  explain=True)
