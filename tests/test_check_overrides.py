@@ -1,25 +1,8 @@
 """An override keeps the shape of what it overrides (C026): the definitions that use it are the
 overridden policy's, unchanged. Before, changing a parameter's type or keys, or a def's
 parameters, showed up as errors in national.policy (or not at all), never where the author wrote it."""
-from pathlib import Path
-
 from policyrun.checkfiles import check_file
-
-POLICIES = Path(__file__).resolve().parents[1] / "policies"
-
-HEADER = """policy t extends national
-  title "测试"
-  years 2025..2025
-
-source n "示范市通知"
-
-"""
-
-
-def errors(tmp_path, body: str) -> list:
-    path = tmp_path / "t.policy"
-    path.write_text(HEADER + body, encoding="utf-8")
-    return [d for d in check_file(path, POLICIES) if d.severity == "error"]
+from test_check_tables import HEADER, POLICIES, errors   # a temporary policy extending national
 
 
 def test_a_parameter_keeps_its_type(tmp_path):
@@ -67,7 +50,7 @@ def test_an_override_of_the_same_shape_is_fine(tmp_path):
 def test_years_beyond_an_inherited_table_say_where_to_give_the_values(tmp_path):
     # The table is national's, the years are this policy's: the help says to override it here.
     path = tmp_path / "t.policy"
-    path.write_text(HEADER.replace("years 2025..2025", "years 2025..2032"), encoding="utf-8")
+    path.write_text(HEADER.replace("years 2025..2026", "years 2025..2032"), encoding="utf-8")
     found = [d for d in check_file(path, POLICIES) if d.code == "C004" and "`standard`" in d.message]
     assert len(found) == 1 and "coverage years `2031`, `2032` in `t`" in found[0].message
     assert "rule <ID> overrides STD-1 { parameter standard … }" in found[0].help
