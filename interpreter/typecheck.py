@@ -130,9 +130,11 @@ class ExprChecker(ExprTyper):
             if p.kind == "from":
                 self.citation(p.source, p.text, p, self._source)
         undetermined = isinstance(entry.value.expr, ast.Undetermined)
+        # `assume(value, "why")` is the assumption written in the expression: the decision lists it
+        assumed = isinstance(entry.value.expr, ast.Call) and entry.value.expr.func == "assume"
         # A value computed from other definitions carries their provenance; a constant needs its own.
         derived = _references_definitions(entry.value.expr, set(decl.keys))
-        if not undetermined and not derived and "from" not in kinds and "assumed" not in kinds:
+        if not (undetermined or assumed or derived) and "from" not in kinds and "assumed" not in kinds:
             self.error("C013", f"a value of `{decl.name}` has no provenance", entry,
                        help='add `from <source> "<quote>"`, or `assumed "<why>"`')
 

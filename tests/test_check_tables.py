@@ -224,3 +224,10 @@ rule C-2 "等待期" overrides N-2 {
 
 def test_an_unknown_source_without_a_quote_gets_both_errors(tmp_path):
     assert [d.code for d in errors(tmp_path, standard('* = 420 from m'))] == ["C009", "C016"]
+
+
+def test_a_value_written_with_assume_carries_its_own_provenance(tmp_path):
+    # `assume(value, "why")` puts the assumption in the decision, as `assumed "why"` does (C013 said
+    # it had no provenance).
+    assert errors(tmp_path, standard('2025 = assume(430, "the 2024 standard is assumed to continue")',
+                                     '2026 = 430 assumed "the same"')) == []
