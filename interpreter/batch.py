@@ -25,29 +25,16 @@ from typing import Iterable, Iterator
 
 import attrs
 
-from .dsl.diagnostics import Diagnostic, PolicyError
-from .flatten import TABLE_COLUMNS, TABLE_TYPES, scenario_from_cells, table_row
-from .formats import create_output, json_bytes, open_rows, same_file, same_file_message
-from .fast_json import NotUtf8, decode_line, decode_row
-from .scenario import Scenario, ScenarioError
-from .values import EvaluationError
+from .dsl.diagnostics import PolicyError
+from .fast_json import NotUtf8
+from .flatten import TABLE_COLUMNS, TABLE_TYPES
+from .formats import create_output, open_rows, same_file, same_file_message
+from .row_evaluator import Options, RowEvaluator
 
 # Rows per task sent to a worker process (amortises the pool's cost per task: with 64, the
 # parent of 2 workers spent about twice the CPU per row), and rows evaluated together in one
 # process (RowEvaluator.chunk).
 CHUNK = 256
-
-
-@attrs.frozen
-class Options:
-    """Everything a worker needs to evaluate rows, small enough to send with every task."""
-    policy_dir: str | None = None      # None: the bundled policies of the worker's own install
-    readings: tuple = ()               # (ambiguity ID, option) pairs for rows that declare it
-    explain: bool = False
-    # payloads: "object" (dict, JSON text, Scenario), "lines" (a JSONL file's lines: bytes that
-    # must be UTF-8, else NotUtf8 fails the whole input) or "cells" (flat dicts, see flatten.py)
-    rows: str = "object"
-    output: str = "record"             # results: "record" (dict), "json" (JSON line, UTF-8), "table"
 
 
 @attrs.define
@@ -71,128 +58,6 @@ class Summary:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-# --- one row -------------------------------------------------------------------------------
-
-class RowEvaluator:
-    """Turns `(number, payload)` into `(status, result)`; status is accepted, refused,
-    undetermined or errors (the Summary field it counts in)."""
-
-    def __init__(self, policies, options: Options):
-        self.policies = policies
-        self.options = options
-        self._readings = dict(options.readings)
-        self._by_jurisdiction: dict = {}
-        # chosen once, not tested on every row
-        self._decode = {"cells": self._decode_cells, "lines": self._decode_line,
-                        "object": self._decode_object}[options.rows]
-        self._output = _OUTPUTS[options.output]
-
-    def __call__(self, job) -> tuple:
-        return self.chunk([job])[0]
-
-    def chunk(self, jobs: list) -> list:
-        """[(status, result)] for a list of jobs, phase by phase: every row decoded, then every
-        row evaluated, then every result encoded. Row by row, each phase would find the CPU's
-        caches filled with the other phases' code and data; this way the work around the
-        evaluation costs about a quarter less. (Rows are independent, and each phase takes them
-        in order.)"""
-        decoded = [self._decoded(job) for job in jobs]
-        records = [self._evaluated(row_id, data) for row_id, data in decoded]
-        output = self._output
-        return [(status, output(record)) for status, record in records]
-
-    def _decoded(self, job) -> tuple:
-        """(row id, data), or (row number, _Unreadable) for a row that cannot be a scenario."""
-        number, payload = job
-        try:
-            return self._decode(number, payload)
-        except ScenarioError as err:
-            return number, _Unreadable(err)
-
-    def _evaluated(self, row_id, data) -> tuple:
-        """(status, record): `{"id": …, **decision}`, or an error record."""
-        if data.__class__ is _Unreadable:
-            return "errors", _error_record(row_id, data.error.path, data.error.message)
-        try:
-            decision = self.policies.evaluate(
-                data, readings=self._readings_for(data) if self._readings else None,
-                explain=self.options.explain)
-        except ScenarioError as err:
-            return "errors", _error_record(row_id, err.path, err.message)
-        except EvaluationError as err:
-            where = Diagnostic(err.code, "", err.source, err.span).location()
-            return "errors", _error_record(
-                row_id, "$", f"the policy failed on this scenario: {err.message} ({where})")
-        accepted = decision.get("accepted")
-        status = "undetermined" if accepted is None else "accepted" if accepted else "refused"
-        return status, {"id": row_id, **decision}
-
-    @staticmethod
-    def _decode_cells(number, payload):
-        if isinstance(payload, tuple):                # the reader found the row malformed
-            _, path, message = payload
-            raise ScenarioError(path, message)
-        row_id, data = scenario_from_cells(payload)
-        return _with_id(number, row_id, data)
-
-    @staticmethod
-    def _decode_line(number, line: bytes):
-        data = decode_line(number, line)
-        if data.__class__ is not dict:
-            return number, data                       # the contract says what is wrong with it
-        return _with_id(number, data.pop("id", None), data)   # a dict of our own: no copy
-
-    @staticmethod
-    def _decode_object(number, payload):
-        if isinstance(payload, (bytes, str, bytearray)):
-            data = decode_row(payload)
-            if data.__class__ is not dict:
-                return number, data                   # the contract says what is wrong with it
-            return _with_id(number, data.pop("id", None), data)   # a dict of our own: no copy
-        if isinstance(payload, Scenario):
-            return number, payload
-        if not isinstance(payload, dict):
-            return number, payload
-        return _with_id(number, payload.get("id"), {k: v for k, v in payload.items() if k != "id"})
-
-    def _readings_for(self, data):
-        """The batch-wide readings this row's jurisdiction declares: one batch may mix
-        jurisdictions, and one city's ambiguity means nothing to another's rows."""
-        jurisdiction = data.jurisdiction if isinstance(data, Scenario) else (
-            data.get("jurisdiction") if isinstance(data, dict) else None)
-        if not isinstance(jurisdiction, str) or jurisdiction not in self.policies.jurisdictions():
-            return None                               # evaluate() reports the jurisdiction
-        if jurisdiction not in self._by_jurisdiction:
-            declared = self.policies.ambiguities(jurisdiction)
-            self._by_jurisdiction[jurisdiction] = {
-                k: v for k, v in self._readings.items() if k in declared} or None
-        return self._by_jurisdiction[jurisdiction]
-
-
-def _with_id(number, row_id, data):
-    """(the row's id, its scenario): the `id` given, else the row number."""
-    if row_id is None or row_id == "":
-        return number, data
-    if isinstance(row_id, bool) or not isinstance(row_id, (str, int)):
-        raise ScenarioError("id", "expected a string or an integer")
-    return row_id, data
-
-
-class _Unreadable:
-    """In place of the data of a row found not to be a scenario while decoding it."""
-    __slots__ = ("error",)
-
-    def __init__(self, error: ScenarioError):
-        self.error = error
-
-
-_OUTPUTS = {"json": json_bytes, "table": table_row, "record": lambda record: record}
-
-
-def _error_record(row_id, path: str, message: str) -> dict:
-    return {"id": row_id, "error": {"path": path, "message": message}}
 
 
 # --- executors: where rows are evaluated ---------------------------------------------------

@@ -10,7 +10,7 @@ Three ways in, all built on `evaluate_chunk`, which runs on a worker:
 Policies are never shipped: compiled policies are closures, which do not pickle, and compiling
 costs far more than a row. Each worker process loads and compiles them the first time a task
 needs them and keeps them in `_CACHE`, keyed by policy directory (None: the bundled policies of
-the worker's own install). A task carries only `batch.Options` and its rows.
+the worker's own install). A task carries only `row_evaluator.Options` and its rows.
 
 Dask is imported inside functions only: `policyrun evaluate SCENARIO` never pays for it.
 """
@@ -20,9 +20,9 @@ import itertools
 import logging
 import threading
 
-from .batch import (Options, PolicyFailure, RowEvaluator, frame_cells, sigint_ignored, in_order,
-                    options_for, table_frame)
+from .batch import PolicyFailure, frame_cells, sigint_ignored, in_order, options_for, table_frame
 from .dsl.diagnostics import PolicyError
+from .row_evaluator import Options, RowEvaluator
 
 DASK_HINT = "Dask is not installed: pip install 'policyrun[dask]'"
 CHUNK = 256   # rows per task: a task costs the scheduler about a millisecond
