@@ -9,7 +9,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
 from fractions import Fraction
 
-from . import dates
+from . import dates, wording
 from .values import Undetermined, Window
 
 _U = Undetermined
@@ -30,8 +30,7 @@ def div(a, b):
     try:
         return _EXACT.divide(Decimal(a), Decimal(b))
     except Inexact:
-        return Undetermined(f"{a} / {b} has no exact decimal value, and no rule says how to round it "
-                            f"(a policy rounds it with `round(… / …, places)`)")
+        return Undetermined(wording.INEXACT(a=a, b=b))
 
 
 def round_half_up(x, places):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from .compiled import frozen
+from . import wording
 from .values import EvaluationError, Undetermined, Window
 
 # Python errors that a definition's expression can raise on odd input; each becomes an E002
@@ -45,7 +46,7 @@ class Keyed:
                             entry = candidate
                             break
                 if entry is None:
-                    return Undetermined(f"no value of `{self.name}` for {', '.join(map(str, key))}")
+                    return Undetermined(wording.NO_VALUE(name=self.name, key=", ".join(map(str, key))))
                 fn, closed = entry
                 saved = ctx.trail
                 ctx.trail = trail = list(self.marks)

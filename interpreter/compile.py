@@ -10,6 +10,7 @@ from .compile_expr import ClosureWriter
 from .compiled import (CompiledOffer, CompiledPolicy, CompiledRoute, default_readings, force, input_paths,
                        trace_entry)
 from .dsl import ast
+from . import wording
 from .values import Undetermined
 
 _EMPTY: dict = {}
@@ -129,7 +130,7 @@ class _Compiler(ClosureWriter):
                         fn = candidate
                         break
             if fn is None:
-                return Undetermined(f"no value of `{name}` for {', '.join(map(str, key))}")
+                return Undetermined(wording.NO_VALUE(name=name, key=", ".join(map(str, key))))
             return force(ctx, ("param", name, key), lambda: fn(ctx, dict(zip(keys, key))), marks)
         return lookup
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import dates
+from . import dates, wording
 from .compiled import Ctx
 from .decision import empty, money
 from .provenance import merge_provenance, provenance
 from .trace import explain_trace
 from .values import EvaluationError, Undetermined
 
-NO_APPLICATION = Undetermined("the scenario has no application")
+NO_APPLICATION = Undetermined(wording.NO_APPLICATION())
 _EMPTY: dict = {}
 
 
@@ -110,8 +110,7 @@ def _decide(policy, ctx, scenario, decision):
     candidates = _within_span(policy, candidates, unknown, asked)
     span = policy.checked.years
     if span and asked and (asked[0] < span[0] or asked[-1] > span[1]):   # `asked` is sorted
-        unknown.append(f"`{policy.name}` answers only for coverage years {span[0]}–{span[1]}, "
-                       f"and {_list(asked)} was asked")
+        unknown.append(wording.ASKED_OUTSIDE_SPAN(policy=policy.name, low=span[0], high=span[1], asked=_list(asked)))
     matches = [c for c in candidates if not asked or c.years == asked]
     if matches:
         chosen = matches[0]
@@ -121,10 +120,10 @@ def _decide(policy, ctx, scenario, decision):
         decision["accepted"] = True
         return
     if not candidates and not reasons and not unknown:   # no rule grants it, and none refuses it
-        unknown.append(f"no route of `{policy.name}` applies to this application, and no rule refuses it")
+        unknown.append(wording.NO_ROUTE(policy=policy.name))
     for c in candidates:
-        reasons.append({"rule": c.offer_rule, "message":
-                        f"route `{c.route.name}` covers coverage year(s) {_list(c.years)}, not {_list(asked)}"})
+        reasons.append({"rule": c.offer_rule,
+                        "message": wording.OTHER_YEARS(route=c.route.name, got=_list(c.years), asked=_list(asked))})
     if unknown:
         decision["accepted"] = None
         decision["undetermined"] += [{"field": "accepted", "why": why} for why in unknown]
@@ -148,7 +147,7 @@ def _try_route(ctx, route, plans, candidates, reasons, unknown):
         if tracing:
             ctx.trace.append({"step": "when", "route": route.name, "rule": route.rule, "result": ok})
         if ok.__class__ is Undetermined:
-            unknown.append(f"route `{route.name}`: {ok.reason}")
+            unknown.append(wording.ROUTE_OPEN(route=route.name, reason=ok.reason))
             return
         if not ok:
             return
@@ -159,7 +158,7 @@ def _try_route(ctx, route, plans, candidates, reasons, unknown):
         if tracing:
             ctx.trace.append({"step": "require", "route": route.name, "rule": rule, "result": ok, "message": message})
         if ok.__class__ is Undetermined:
-            unknown.append(f"{rule}: {ok.reason}")
+            unknown.append(wording.RULE_OPEN(rule=rule, reason=ok.reason))
             return
         if not ok:
             reasons.append({"rule": rule, "message": message})
@@ -175,7 +174,7 @@ def _try_route(ctx, route, plans, candidates, reasons, unknown):
             if offer.when is not None:
                 ok = offer.when(ctx, _EMPTY)
                 if ok.__class__ is Undetermined:
-                    unknown.append(f"route `{route.name}` ({offer.rule or route.rule}): {ok.reason}")
+                    unknown.append(wording.OFFER_OPEN(route=route.name, rule=offer.rule or route.rule, reason=ok.reason))
                     continue
                 if not ok:
                     continue
@@ -184,7 +183,7 @@ def _try_route(ctx, route, plans, candidates, reasons, unknown):
         found = True
         candidates.append(_Candidate(plan, ctx.trail))
     if not found:
-        unknown.append(f"route `{route.name}` ({route.rule}) applies, but none of its offers covers this case")
+        unknown.append(wording.OFFERS_MISS(route=route.name, rule=route.rule))
 
 
 def _within_span(policy, candidates, unknown, asked):
@@ -195,7 +194,7 @@ def _within_span(policy, candidates, unknown, asked):
     for c in candidates:
         years = c.years
         if years.__class__ is Undetermined:
-            unknown.append(f"route `{c.route.name}`: {years.reason}")
+            unknown.append(wording.ROUTE_OPEN(route=c.route.name, reason=years.reason))
             continue
         if not years or (low <= years[0] and years[-1] <= high):   # sorted: all inside the span
             kept.append(c)
@@ -204,8 +203,8 @@ def _within_span(policy, candidates, unknown, asked):
         if outside and asked and c.years != asked:
             continue
         if outside:
-            unknown.append(f"route `{c.route.name}` would cover {_list(outside)}, but `{policy.name}` answers "
-                           f"only for coverage years {low}–{high}")
+            unknown.append(wording.OUTSIDE_SPAN(route=c.route.name, got=_list(outside), policy=policy.name,
+                                                low=low, high=high))
         else:
             kept.append(c)
     return kept
@@ -281,8 +280,7 @@ def _coverage(out, years, start, end):
     start = date(years[0], 1, 1) if start is None else start
     end = date(years[-1], 12, 31) if end is None else end   # CONV-7
     if start.__class__ is not Undetermined and end.__class__ is not Undetermined and start > end:
-        start = Undetermined(f"benefits would start on {start.isoformat()}, after the coverage bought "
-                             f"ends on {end.isoformat()}; no source says what happens then")
+        start = Undetermined(wording.START_AFTER_END(start=start.isoformat(), end=end.isoformat()))
     first = start.isoformat() if start.__class__ is date else _output(out, "coverage.start", start, date.isoformat)
     last = end.isoformat() if end.__class__ is date else _output(out, "coverage.end", end, date.isoformat)
     by_year = {}
@@ -339,12 +337,12 @@ def _questions(policy, ctx, scenario, decision):
     for d in scenario.covered_on:
         answer = _covered_by_decision(cov, d)
         if answer is None:
-            answer = covered(ctx, d, tuple(cov["years"]) if cov else ()) if covered else Undetermined("no rule of this policy answers `covered_on`")
+            answer = covered(ctx, d, tuple(cov["years"]) if cov else ()) if covered else Undetermined(wording.NO_ANSWER(question="covered_on"))
         decision["covered_on"][d.isoformat()] = _output(decision, f"covered_on.{d.isoformat()}", answer)
     cap = policy.functions.get("critical_illness_cap")
     bought = tuple(cov["years"]) if cov else ()
     for y in scenario.cap_years:
-        value = cap(ctx, y, bought) if cap else Undetermined("no rule of this policy answers `critical_illness_cap`")
+        value = cap(ctx, y, bought) if cap else Undetermined(wording.NO_ANSWER(question="critical_illness_cap"))
         decision["critical_illness_cap"][str(y)] = _output(decision, f"critical_illness_cap.{y}", value, money)
     merge_provenance(decision, ctx.trail)
 
@@ -361,14 +359,14 @@ def _covered_by_decision(cov, d):
 
 
 def _NO_YEARS(ctx, env):
-    return Undetermined("this route names no coverage years")
+    return Undetermined(wording.NO_YEARS())
 
 
 _DEFAULTS = {
     "repair": lambda ctx, env: 0,
     "waiting": lambda ctx, env: 0,
-    "channel": lambda ctx, env: Undetermined("no rule of this policy names the collection channel"),
-    "amount": lambda ctx, env: Undetermined("no rule of this policy sets the amount"),
+    "channel": lambda ctx, env: Undetermined(wording.NO_CHANNEL()),
+    "amount": lambda ctx, env: Undetermined(wording.NO_AMOUNT()),
 }
 
 

@@ -12,16 +12,12 @@ gives beside a text (`"English" zh "中文"`, see `chinese`), else the English a
 """
 from __future__ import annotations
 
-import re
-
 import attrs
 
-from . import labels as L
+from . import labels as L, wording
 from .citation import checked_of, derived, rule_cite, rule_title, source_label
 from .dsl import ast
 
-# The evaluator's own reason when an offer exists but covers other years than those asked.
-_OTHER_YEARS = re.compile(r"route `(?P<route>[^`]+)` covers coverage year\(s\) (?P<got>.+), not (?P<asked>.+)")
 
 
 def notice(decision: dict, policy) -> str:
@@ -81,15 +77,11 @@ def _conclusion(d, alts, checked, applied) -> list[str]:
 def _reason(reason: dict, checked) -> str:
     rule, message = reason.get("rule"), chinese(reason.get("message") or "", checked)
     named = _rule_named(rule, checked)
-    m = _OTHER_YEARS.fullmatch(message)
+    m = wording.OTHER_YEARS.match(message)
     if m:
-        got = _years_text(m["got"])
-        return f"按{named},{L.route(m['route'])}只能办理{got},与所申请的{_years_text(m['asked'])}不符。"
+        got = wording.years_text(m["got"])
+        return f"按{named},{L.route(m['route'])}只能办理{got},与所申请的{wording.years_text(m['asked'])}不符。"
     return _end(f"不符合{named}的规定:{message}" if message else f"不符合{named}的规定")
-
-
-def _years_text(listed: str) -> str:
-    return "任何年度" if listed == "none" else L.years(listed.split(", "))
 
 
 def _rule_named(rule, checked) -> str:
@@ -244,10 +236,10 @@ def chinese(text: str, checked) -> str:
         table = cache["zh"] = _chinese_versions(checked)
     if text in table:
         return table[text]
-    for pattern, say in _EVALUATOR_WORDING:
-        m = pattern.fullmatch(text)
+    for sentence in wording.SAID_IN_CHINESE:   # the evaluator's own
+        m = sentence.match(text)
         if m:
-            return say(m, lambda inner: chinese(inner, checked))
+            return sentence.chinese(m, lambda inner: chinese(inner, checked))
     return text
 
 
@@ -268,43 +260,6 @@ def _chinese_versions(checked) -> dict:
                 table.setdefault(getattr(value, _ENGLISH_OF[type(value)]), value.zh)
             stack.extend(getattr(value, f.name) for f in attrs.fields(type(value)))
     return table
-
-
-# The evaluator's own wording of what it cannot decide (evaluate.py, compile.py, the built-in
-# functions), in Chinese; `inner` gives the policy's text it quotes in the notice's words.
-_EVALUATOR_WORDING = [(re.compile(pattern), say) for pattern, say in [
-    (r"route `(?P<route>[^`]+)` \((?P<rule>[^)]*)\) applies, but none of its offers covers this case",
-     lambda m, inner: f"{L.route(m['route'])}({m['rule']})适用,但其中没有一项办理规定涵盖本情形"),
-    (r"route `(?P<route>[^`]+)` would cover (?P<got>.+), but `(?P<policy>[^`]+)` answers only for "
-     r"coverage years (?P<low>\d+)–(?P<high>\d+)",
-     lambda m, inner: f"{L.route(m['route'])}将办理{_years_text(m['got'])},"
-                      f"但本政策({m['policy']})只适用于{m['low']}年至{m['high']}年的参保年度"),
-    (r"`(?P<policy>[^`]+)` answers only for coverage years (?P<low>\d+)–(?P<high>\d+), and (?P<asked>.+) was asked",
-     lambda m, inner: f"本政策({m['policy']})只适用于{m['low']}年至{m['high']}年的参保年度,"
-                      f"而所申请的是{_years_text(m['asked'])}"),
-    (r"no route of `(?P<policy>[^`]+)` applies to this application, and no rule refuses it",
-     lambda m, inner: f"本政策({m['policy']})没有适用于本次申请的参保方式,也没有规定不予受理"),
-    (r"route `(?P<route>[^`]+)` \((?P<rule>[^)]*)\): (?P<reason>.+)",
-     lambda m, inner: f"{L.route(m['route'])}({m['rule']}):{inner(m['reason'])}"),
-    (r"route `(?P<route>[^`]+)`: (?P<reason>.+)",
-     lambda m, inner: f"{L.route(m['route'])}:{inner(m['reason'])}"),
-    (r"(?P<rule>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+): (?P<reason>.+)",
-     lambda m, inner: f"{m['rule']}:{inner(m['reason'])}"),
-    (r"no rule of this policy names the collection channel", lambda m, inner: "本政策没有规定办理渠道"),
-    (r"no rule of this policy sets the amount", lambda m, inner: "本政策没有规定缴费金额"),
-    (r"no rule of this policy answers `(?P<question>[^`]+)`",
-     lambda m, inner: f"本政策没有回答`{m['question']}`的规定"),
-    (r"this route names no coverage years", lambda m, inner: "该参保方式未列明参保年度"),
-    (r"the scenario has no application", lambda m, inner: "场景中没有参保申请"),
-    (r"benefits would start on (?P<start>\d{4}-\d\d-\d\d), after the coverage bought ends on "
-     r"(?P<end>\d{4}-\d\d-\d\d); no source says what happens then",
-     lambda m, inner: f"待遇将于{L.day(m['start'])}开始,晚于所缴参保期的结束日期{L.day(m['end'])};"
-                      f"没有来源说明此时如何处理"),
-    (r"no value of `(?P<name>[^`]+)` for (?P<key>.+)", lambda m, inner: f"`{m['name']}`没有{m['key']}的取值"),
-    (r"(?P<a>\S+) / (?P<b>\S+) has no exact decimal value, and no rule says how to round it "
-     r"\(a policy rounds it with `round\(… / …, places\)`\)",
-     lambda m, inner: f"{m['a']} / {m['b']}没有精确的小数值,且没有规定如何舍入(政策可用`round(… / …, places)`舍入)"),
-]]
 
 
 def _end(text: str) -> str:
