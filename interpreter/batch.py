@@ -28,7 +28,8 @@ import attrs
 from .dsl.diagnostics import PolicyError
 from .fast_json import NotUtf8
 from .flatten import TABLE_COLUMNS, TABLE_TYPES
-from .formats import create_output, open_rows, same_file, same_file_message
+from .formats import open_rows, same_file, same_file_message
+from .outputs import create_output
 from .row_evaluator import Options, RowEvaluator
 
 # Rows per task sent to a worker process (amortises the pool's cost per task: with 64, the

@@ -9,7 +9,7 @@ import attrs
 from .dsl.diagnostics import Diagnostic
 from .fast_json import decode_line, decode_row
 from .flatten import scenario_from_cells, table_row
-from .formats import json_bytes
+from .outputs import json_bytes
 from .scenario import Scenario, ScenarioError
 from .values import EvaluationError
 

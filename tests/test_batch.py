@@ -368,7 +368,7 @@ def test_the_fast_row_decoder_accepts_and_refuses_exactly_what_decode_json_does(
 
 def test_json_lines_are_json_dumps_text(policies):
     from policyrun import ScenarioError
-    from policyrun.formats import json_line
+    from policyrun.outputs import json_line
     checked = 0
     for s in generate(200):
         try:

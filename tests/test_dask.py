@@ -85,7 +85,7 @@ def test_dataframe_equals_single_process(client, scenarios, expected):
 
 
 def test_batch_command_on_a_scheduler_equals_single_process(client, scenarios, expected, tmp_path):
-    from policyrun.formats import json_line
+    from policyrun.outputs import json_line
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in scenarios), encoding="utf-8")
     r = subprocess.run(policyrun_command() + ["evaluate", "--batch", str(source), "-o", str(tmp_path / "out.jsonl"),
@@ -97,7 +97,7 @@ def test_batch_command_on_a_scheduler_equals_single_process(client, scenarios, e
 
 
 def test_batch_command_with_its_own_local_cluster(tmp_path, expected):
-    from policyrun.formats import json_line
+    from policyrun.outputs import json_line
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in generate(500)), encoding="utf-8")
     r = subprocess.run(policyrun_command() + ["evaluate", "--batch", str(source), "-o", str(tmp_path / "out.jsonl"),
