@@ -14,7 +14,8 @@ from .dsl.diagnostics import PolicyError
 from .evaluate import evaluate as _evaluate
 from .load import PolicyLoader
 from .notice import notice
-from .scenario import Scenario, ScenarioError, parse_scenario, parse_scenario_json
+from .scenario import Scenario, ScenarioError, parse_scenario
+from .scenario_json import parse_scenario_json
 
 
 class Policies:

@@ -1,4 +1,4 @@
-"""A batch row's JSON, decoded quickly: `decode_row(text)` gives what `scenario.decode_json`
+"""A batch row's JSON, decoded quickly: `decode_row(text)` gives what `scenario_json.decode_json`
 gives (numbers with a fraction as `Decimal`, an error for a duplicate key, NaN or a lone
 surrogate), calling the JSON scanner directly on the common case and `decode_json` for the rest.
 `decode_line(line)` does the same for a line of a JSONL file, which must be UTF-8 as a whole.
@@ -10,7 +10,7 @@ import threading
 from decimal import Decimal
 
 from .formats import utf8_error_detail
-from .scenario import decode_json
+from .scenario_json import decode_json
 
 
 class NotUtf8(Exception):
@@ -28,7 +28,7 @@ class NotUtf8(Exception):
 
 
 class _Invalid(ValueError):
-    """Raised inside the fast decoder: let scenario.decode_json say what is wrong."""
+    """Raised inside the fast decoder: let scenario_json.decode_json say what is wrong."""
 
 
 def _no_constant(_name):
@@ -36,7 +36,7 @@ def _no_constant(_name):
 
 
 def _fast_decoder():
-    """A function: JSON text -> what scenario.decode_json makes of it, when that is quick to
+    """A function: JSON text -> what scenario_json.decode_json makes of it, when that is quick to
     know; else it raises ValueError (or RecursionError). The scanner is called directly
     (JSONDecoder.decode adds two regular-expression matches and calls).
 
@@ -82,7 +82,7 @@ _FAST = _PerThread()
 
 
 def decode_row(payload):
-    """scenario.decode_json for one row, faster on the common case (see _fast_decoder).
+    """scenario_json.decode_json for one row, faster on the common case (see _fast_decoder).
     Whatever this fast path cannot take (bad JSON, a duplicate key, NaN, not UTF-8, a byte-order
     mark) goes to decode_json, which accepts exactly what it accepts and words the error."""
     try:

@@ -26,7 +26,8 @@ import json
 import math
 import re
 
-from .scenario import FIELD_TYPES, ScenarioError, decode_json
+from .scenario import FIELD_TYPES, ScenarioError
+from .scenario_json import decode_json
 
 SECTIONS = ("resident", "history", "application")
 MAPS = ("readings", "parameters")

@@ -356,7 +356,8 @@ def test_an_invalid_policy_stops_the_batch_with_its_diagnostics(tmp_path, worker
     b'{"a": "\\ud800"}', b'{"a": ' + b'9' * 5000 + b'}', b'{"x": {"y": 1, "y": 1}}'])
 def test_the_fast_row_decoder_accepts_and_refuses_exactly_what_decode_json_does(line):
     from policyrun.fast_json import decode_row
-    from policyrun.scenario import ScenarioError, decode_json
+    from policyrun.scenario import ScenarioError
+    from policyrun.scenario_json import decode_json
 
     def outcome(decode):
         try:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policyrun.scenario import (ENUMS, FIELD_TYPES, MonthSpan, Scenario, ScenarioError,
-                                parse_scenario, parse_scenario_json)
+from policyrun.scenario import ENUMS, FIELD_TYPES, MonthSpan, Scenario, ScenarioError, parse_scenario
+from policyrun.scenario_json import parse_scenario_json
 
 # The contract's full example, verbatim.
 CONTRACT_EXAMPLE = """{

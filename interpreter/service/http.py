@@ -13,7 +13,8 @@ import json
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
-from ..scenario import ScenarioError, decode_json
+from ..scenario import ScenarioError
+from ..scenario_json import decode_json
 
 
 class ApiError(Exception):
