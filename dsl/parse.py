@@ -12,7 +12,8 @@ import lark
 from lark import Token
 
 from . import ast
-from .build import MAX_DIGITS, AstBuilder, span_of
+from .build import AstBuilder
+from .build_expr import MAX_DIGITS, span_of
 from .comments import Comment
 from .diagnostics import Diagnostic, PolicyError, Source
 from .grammar import COMMENTS, parser
