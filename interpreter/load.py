@@ -55,17 +55,23 @@ class PolicyLoader:
         return None
 
     def module(self, name: str):
-        if name not in self._modules:
-            from .dsl.parse import parse   # Lark is imported only when a policy must be parsed
-            source = read_source(self._file(name) or self.directory / f"{name}.policy")
-            module = parse(source)
-            if module.name != name:
-                raise PolicyError([Diagnostic("C015", f"the file `{name}.policy` declares policy `{module.name}`",
-                                              source, module.span, help=f"rename the file or write `policy {name}`")])
-            self._modules[name] = (module, source)
+        """(ast.Module, Source) of policy `name`, parsed from the file as it is now: a file edited
+        since it was last parsed is parsed again, so that a chain is never checked from a mix of
+        old and new texts (its cache key is a hash of the new ones)."""
+        source = read_source(self._file(name) or self.directory / f"{name}.policy")
+        cached = self._modules.get(name)
+        if cached is not None and cached[1] == source:
+            return cached
+        from .dsl.parse import parse   # Lark is imported only when a policy must be parsed
+        module = parse(source)
+        if module.name != name:
+            raise PolicyError([Diagnostic("C015", f"the file `{name}.policy` declares policy `{module.name}`",
+                                          source, module.span, help=f"rename the file or write `policy {name}`")])
+        self._modules[name] = (module, source)
         return self._modules[name]
 
     def chain(self, name: str) -> list:
+        """(ast.Module, Source) of policy `name` and of those it extends, the root first."""
         chain, seen = [], set()
         while name is not None:
             if name in seen:
@@ -96,16 +102,26 @@ class PolicyLoader:
         return self._compiled[name]
 
     def checked(self, name: str):
-        """The checked policy, from the on-disk cache when the files are unchanged."""
+        """The checked policy of jurisdiction `name`, from the on-disk cache when the files are
+        unchanged. Its file must be in this directory: only a policy it extends may be a bundled
+        one (a file deleted since the directory was listed is an error, not the bundled namesake)."""
+        own = self.directory / f"{name}.policy"
+        if not own.exists():
+            raise PolicyError([Diagnostic("C021", f"cannot read policy file: {own} does not exist",
+                                          Source(str(own), ""), None)])
         from . import policy_cache
         key = policy_cache.key(self._chain_texts(name))
         checked = policy_cache.read(key) if key else None
         if checked is None:
             from .check import check
             from .scenario import FIELD_TYPES
-            checked = check(self.chain(name), FIELD_TYPES)
-            if key:
-                policy_cache.write(key, checked)
+            chain = self.chain(name)
+            checked = check(chain, FIELD_TYPES)
+            if key:   # stored only if the files still hold the texts just checked
+                texts = self._chain_texts(name)
+                checked_texts = [source.text for _, source in reversed(chain)]
+                if texts and [text.replace("\r\n", "\n") for _, text in texts] == checked_texts:
+                    policy_cache.write(policy_cache.key(texts), checked)
         return checked
 
     def _chain_texts(self, name: str) -> list | None:
