@@ -101,14 +101,27 @@ def _overlaps_year(spans, year):
 
 
 def _months_of(spans):
-    """The first day of every month the spans cover, sorted, without repeats."""
-    out = set()
-    for s in spans:
-        y, m = s.start
-        while (y, m) <= s.end:
-            out.add(date(y, m, 1))
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return tuple(sorted(out))
+    """The first day of every month the spans cover, sorted, without repeats. Overlapping spans
+    are merged first, so the work is bounded by the months covered, not by how often a scenario
+    repeats a long span."""
+    out = []
+    last = None   # the last month written, as (year, month)
+    for start, end in sorted((s.start, s.end) for s in spans):
+        if last is not None:
+            if end <= last:
+                continue
+            start = max(start, _next_month(last))
+        month = start
+        while month <= end:
+            out.append(date(month[0], month[1], 1))
+            month = _next_month(month)
+        last = end
+    return tuple(out)
+
+
+def _next_month(month):
+    y, m = month
+    return (y + 1, 1) if m == 12 else (y, m + 1)
 
 
 def _months_of_years(years):

@@ -86,6 +86,10 @@ _DEFAULTS = {path: default for path, _, default, _ in _FIELDS}
 _TOP_KEYS = ("jurisdiction", "as_of", "resident", "history", "application", "readings",
              "parameters", "covered_on", "cap_years")
 _TOP_KEY_SET = frozenset(_TOP_KEYS)
+# The years a scenario may name (history, coverage years, months), and a policy's `years` span
+# and table keys (check.py): wide enough for any resident, narrow enough that a loop over them
+# stays small.
+YEAR_BOUNDS = (1900, 2200)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -128,14 +132,17 @@ def _date(value, path, _allowed=()):
             return datetime.date.fromisoformat(value)
         except ValueError:
             pass
+    if isinstance(value, datetime.date):   # from Python: the contract's dates are JSON text
+        raise ScenarioError(path, f"expected a date YYYY-MM-DD (text), got a Python {type(value).__name__} "
+                                  f"object: write it {json.dumps(value.isoformat())}")
     raise _expected(path, "a date YYYY-MM-DD", value)
 
 
 def _month(value, path):
     match = _MONTH.fullmatch(value) if isinstance(value, str) else None
-    if match and 1 <= int(match[2]) <= 12:
+    if match and 1 <= int(match[2]) <= 12 and YEAR_BOUNDS[0] <= int(match[1]) <= YEAR_BOUNDS[1]:
         return int(match[1]), int(match[2])
-    raise _expected(path, "a month YYYY-MM", value)
+    raise _expected(path, "a month YYYY-MM (years 1900-2200)", value)
 
 
 def _accept(test, what: str):
@@ -148,7 +155,7 @@ def _accept(test, what: str):
 
 
 # `type(v) is int` keeps out bool (an int subclass) as well as floats and strings
-_year = _accept(lambda v: type(v) is int and 1900 <= v <= 2200, "a year (an integer 1900-2200)")
+_year = _accept(lambda v: type(v) is int and YEAR_BOUNDS[0] <= v <= YEAR_BOUNDS[1], "a year (an integer 1900-2200)")
 _count = _accept(lambda v: type(v) is int and v >= 0, "an integer >= 0")
 _bool = _accept(lambda v: isinstance(v, bool), "true or false")
 
@@ -213,7 +220,7 @@ def _required(obj: dict, key: str, prefix: str = ""):
 def _list(value, item_type: str, path: str, allowed=()) -> tuple:
     if not isinstance(value, list):
         raise _expected(path, "an array", value)
-    if item_type == "int" and all(type(v) is int and 1900 <= v <= 2200 for v in value):
+    if item_type == "int" and all(type(v) is int and YEAR_BOUNDS[0] <= v <= YEAR_BOUNDS[1] for v in value):
         if len(set(value)) == len(value):   # the common case: valid years, no repeats
             return tuple(value)
     parse = _ITEMS.get(item_type) or _SCALARS[item_type]

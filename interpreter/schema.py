@@ -18,7 +18,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 # 2024-02-30 passes the pattern (and `format: date` where a validator checks formats) but not
 # the interpreter.
 DATE = {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "format": "date"}
-MONTH = {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$"}
+MONTH = {"type": "string", "pattern": r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$"}   # years 1900-2200
 YEAR = {"type": "integer", "minimum": 1900, "maximum": 2200}
 COUNT = {"type": "integer", "minimum": 0}
 DECIMAL = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}]}
