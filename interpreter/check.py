@@ -8,6 +8,7 @@ import attrs
 from .dsl import ast
 from .dsl.diagnostics import Diagnostic, PolicyError, Source
 from . import types as T
+from .scenario import YEAR_BOUNDS
 from .typecheck import ExprChecker
 
 ROUTE_FIELDS = {"years": "list[int]", "start": "date", "end": "date", "amount": "money",
@@ -92,7 +93,13 @@ class _Merger:
             self.error("C011", f"`{module.name}` must extend `{self.chain[-1]}`", source, module)
         self.chain.append(module.name)
         self.title = module.title or self.title
-        self.years = module.years or self.years
+        low, high = YEAR_BOUNDS
+        if module.years and not all(low <= y <= high for y in module.years):
+            # and not kept: every coverage year of the span is checked (C004), one by one
+            self.error("C027", f"a year outside {low}..{high}, the years policyrun handles: the span "
+                       f"`{module.years[0]}..{module.years[1]}`", source, module, help=f"write years from {low} to {high}")
+        else:
+            self.years = module.years or self.years
         if module.years and module.years[0] > module.years[1]:
             self.error("C018", "the year span is empty", source, module, help="write `years FIRST..LAST`")
         self._empty_spans(module, source)

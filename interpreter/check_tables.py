@@ -7,9 +7,11 @@ a range is fine (it wins, wherever it is written), but the same exact key twice,
 that share a year, and any row after `*` are errors (C025); so is a key range whose start is
 after its end (C018), which would cover nothing. Rows are compared only with the rows of the
 same other keys (a year × category table: per category). A key part of the wrong kind, a
-name first or a year after it, is a C017.
+name first or a year after it, is a C017; a year outside scenario.YEAR_BOUNDS, a C027.
 """
 from __future__ import annotations
+
+from .scenario import YEAR_BOUNDS
 
 _WHERE_EXACT_WINS = "an exact year (`2025 = …`) wins over a range or `*` wherever it is written"
 
@@ -36,9 +38,18 @@ def _check_parts(decl, entry, error):
         elif i > 0 and part.kind != "name":
             error("C017", f"`{decl.name}` is keyed by `{key_name}` here: `{_key_text(part)}` is not a name",
                   part, help="write a name such as `adult`: years, spans and `*` stand only first")
+        elif i == 0 and part.kind in ("int", "range") and not _within_bounds(part):
+            low, high = YEAR_BOUNDS
+            error("C027", f"a year outside {low}..{high}, the years policyrun handles: the key `{_key_text(part)}`",
+                  part, help=f"write years from {low} to {high}")
         elif part.kind == "range" and part.value[0] > part.value[1]:
             error("C018", f"the year span `{_key_text(part)}` is empty", part,
                   help=f"write it `{part.value[1]}..{part.value[0]}` (FIRST..LAST)")
+
+
+def _within_bounds(part) -> bool:
+    years = (part.value,) if part.kind == "int" else part.value
+    return all(YEAR_BOUNDS[0] <= y <= YEAR_BOUNDS[1] for y in years)
 
 
 def _by_other_keys(entries) -> dict:

@@ -1,6 +1,6 @@
 """What check() rejects in parameter tables, spans and citations that would otherwise pass
 silently: rows whose meaning depends on their order (C025), a span whose start is after its end
-(C018), a `from` without a quote (C016). Each policy is written to a temporary file and checked
+(C018), a year outside 1900..2200 (C027), a `from` without a quote (C016). Each policy is written to a temporary file and checked
 as `policyrun check` does, extending the bundled national policy."""
 from pathlib import Path
 
@@ -152,6 +152,24 @@ def test_a_year_or_star_where_a_name_goes(tmp_path):
                                       '2025..2026 2025 = 3 assumed "x"'))
     assert summary(ds) == [("C017", FIRST + 1, "`extra` is keyed by `category` here: `*` is not a name"),
                            ("C017", FIRST + 2, "`extra` is keyed by `category` here: `2025` is not a name")]
+
+
+# ---- years outside 1900..2200 (C027): they made `check` list or walk every year of the span
+
+def test_a_key_year_outside_the_bounds(tmp_path):
+    ds = errors(tmp_path, standard('2025..999999999 = 420 from n "420元"', '1066 = 1 assumed "x"'))
+    assert summary(ds) == [
+        ("C027", FIRST, "a year outside 1900..2200, the years policyrun handles: the key `2025..999999999`"),
+        ("C027", FIRST + 1, "a year outside 1900..2200, the years policyrun handles: the key `1066`")]
+
+
+def test_a_year_span_outside_the_bounds(tmp_path):
+    path = tmp_path / "t.policy"
+    path.write_text(HEADER.replace("2025..2026", "2025..99999999"), encoding="utf-8")
+    ds = [d for d in check_file(path, POLICIES) if d.severity == "error"]
+    # one error, not a C004 listing 99,997,975 missing years
+    assert [(d.code, d.message) for d in ds] == [
+        ("C027", "a year outside 1900..2200, the years policyrun handles: the span `2025..99999999`")]
 
 
 # ---- spans whose start is after their end (C018)
