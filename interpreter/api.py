@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import attrs
+
 from .dsl.diagnostics import PolicyError
 from .evaluate import evaluate as _evaluate
 from .load import PolicyLoader
@@ -81,8 +83,8 @@ class Policies:
         else:
             scenario = data if isinstance(data, Scenario) else (
                 parse_scenario_json(data) if isinstance(data, (str, bytes)) else parse_scenario(data))
-        if readings:
-            scenario = _with_readings(scenario, readings)
+        if check_readings(readings):
+            scenario = attrs.evolve(scenario, readings=dict(scenario.readings, **readings))
         if scenario.jurisdiction not in self.jurisdictions():
             raise ScenarioError("jurisdiction", f"unknown jurisdiction {json.dumps(scenario.jurisdiction, ensure_ascii=False)}; "
                                 f"expected one of: {', '.join(self.jurisdictions())}")
@@ -131,11 +133,17 @@ class Policies:
         return evaluate_iter(self, scenarios, readings=readings, explain=explain, workers=workers)
 
 
-def _with_readings(scenario: Scenario, readings: dict) -> Scenario:
-    import attrs
+def check_readings(readings) -> dict:
+    """The `readings=` argument, checked: None or a dict {ambiguity ID: option} of strings (whether
+    each ID and option exists is checked against the scenario's jurisdiction). Returns it, {} for None."""
+    if readings is None:
+        return {}
     if not isinstance(readings, dict):
         raise TypeError(f"readings must be a dict {{ambiguity ID: option}}, not {type(readings).__name__}")
-    return attrs.evolve(scenario, readings=dict(scenario.readings, **readings))
+    for amb_id, option in readings.items():
+        if not isinstance(amb_id, str) or not isinstance(option, str):
+            raise TypeError(f"readings must map ambiguity IDs to options, both strings: got {amb_id!r}: {option!r}")
+    return readings
 
 
 def load(directory=None, *, fast: bool = True) -> Policies:

@@ -273,8 +273,9 @@ def as_policies(policies):
 
 def options_for(policies, readings, explain, **more) -> Options:
     """The Options for evaluating with `policies` (a Policies object, a directory or None)."""
+    from .api import check_readings
     return Options(policy_dir=policy_dir_of(as_policies(policies)),
-                   readings=tuple(sorted((readings or {}).items())), explain=explain, **more)
+                   readings=tuple(sorted(check_readings(readings).items())), explain=explain, **more)
 
 
 # --- the Python API ------------------------------------------------------------------------

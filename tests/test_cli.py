@@ -154,3 +154,20 @@ def test_api_misuse_is_a_clear_python_error(tmp_path):
     scenario = json.loads((ROOT / "examples" / "nanning-inside-concentrated.json").read_text(encoding="utf-8"))
     with pytest.raises(TypeError, match="readings must be a dict"):
         policies.evaluate(scenario, readings=["A-BREAK"])
+    for empty_but_wrong in ([], "", 0):   # falsy, and still not a dict (they were ignored)
+        with pytest.raises(TypeError, match="readings must be a dict"):
+            policies.evaluate(scenario, readings=empty_but_wrong)
+        with pytest.raises(TypeError, match="readings must be a dict"):
+            list(policies.evaluate_iter([scenario], readings=empty_but_wrong))
+    with pytest.raises(TypeError, match="both strings: got 1: 'x'"):   # not dict()'s "keywords must be strings"
+        policies.evaluate(scenario, readings={1: "x"})
+
+
+def test_a_python_date_object_is_named_as_such():
+    import datetime
+    from policyrun import ScenarioError
+    doc = {"jurisdiction": "harbin", "resident": {"birth_date": datetime.date(2024, 10, 2)}}
+    with pytest.raises(ScenarioError) as err:
+        policyrun.load().evaluate(doc)
+    assert (err.value.path, err.value.message) == (
+        "resident.birth_date", 'expected a date YYYY-MM-DD (text), got a Python date object: write it "2024-10-02"')
