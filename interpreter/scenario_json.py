@@ -38,6 +38,8 @@ def decode_json(text):
         return data
     except json.JSONDecodeError as err:
         where, why = f" at line {err.lineno} column {err.colno}", err.msg
+        if why.endswith(" at"):   # "Unterminated string starting at": the place completes it
+            where, why = "", f"{why} line {err.lineno} column {err.colno}"
     except _BadJSON as err:
         where, why = "", str(err)
     except (ValueError, RecursionError) as err:  # huge integers, bad encodings, deep nesting

@@ -459,6 +459,17 @@ def test_invalid_json_names_line_and_column():
     assert err.message == "invalid JSON at line 2 column 15: expecting value"
 
 
+@pytest.mark.parametrize("text, message", [
+    ('{"a": "x', "invalid JSON: unterminated string starting at line 1 column 7"),
+    ('{"a": "x\ny"}', "invalid JSON: invalid control character at line 1 column 9"),
+])
+def test_json_messages_that_end_in_a_place_get_it(text, message):
+    # json's "Unterminated string starting at" expects the place after it; it was cut off
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario_json(text)
+    assert info.value.message == message
+
+
 @pytest.mark.parametrize("text", [
     '{"a": NaN}', '{"a": 1, "a": 2}', b"\xff\xfe{", "", "[1]]",
     pytest.param("[" * 100000, id="deep"),
