@@ -241,6 +241,16 @@ def _chunks(items, size: int):
         yield part
 
 
+def _check_own_policies(policies) -> None:
+    """A directory of the user's own policies is checked whole before any row (PolicyError): an
+    invalid one would otherwise show only as the rows that use it fail, or end a long batch at its
+    last row. (The bundled policies are checked by their tests; checking all ten would add about
+    0.2 s to every batch.)"""
+    if policy_dir_of(policies) is not None:
+        for name in policies.jurisdictions():
+            policies.policy(name)
+
+
 def policy_dir_of(policies) -> str | None:
     """What a worker passes to load(): None for the bundled policies (a remote worker has its
     own copy, maybe at another path), else the directory's absolute path."""
@@ -297,7 +307,8 @@ def run(source, output: str, *, policies=None, readings: dict | None = None, exp
     fraction)` is called now and then (fraction in 0..1, or None when unknown).
 
     Raises formats.InputError when the input cannot be read as a whole (not UTF-8, an unknown
-    column, …), PolicyError for an invalid policy, ValueError when `output` is the input file or
+    column, …), PolicyError for an invalid policy (a `policies` directory of one's own is checked
+    whole before the first row), ValueError when `output` is the input file or
     has no known extension, WorkerError when a worker process dies; KeyboardInterrupt passes
     through. In each case no output is left behind."""
     policies = as_policies(policies)
@@ -309,6 +320,7 @@ def run(source, output: str, *, policies=None, readings: dict | None = None, exp
         kind, fraction = rows.kind, rows.fraction
     else:
         rows, kind, fraction = zip(itertools.count(1), source), "object", (lambda: None)
+    _check_own_policies(policies)
     counts: Counter = Counter()     # status -> rows
     started = time.perf_counter()
     with create_output(output) as out:

@@ -25,7 +25,10 @@ class Output:
     def __init__(self, path: str):
         self.path = Path(path)
         directory = self.path.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=directory)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=directory)
+        except OSError as err:   # named after the file asked for, not the hidden temporary one
+            raise type(err)(err.errno, err.strerror, str(self.path)) from None
         os.close(fd)
         self.tmp = Path(tmp)
         self.count = 0

@@ -350,6 +350,30 @@ def test_an_invalid_policy_stops_the_batch_with_its_diagnostics(tmp_path, worker
     assert no_leftovers(tmp_path, "in.jsonl", "policies")
 
 
+def test_a_directory_of_own_policies_is_checked_before_any_row(tmp_path):
+    # The rows name only `national`; an invalid policy that none of them uses still stops the
+    # batch, at once (before, the batch exited 0, or failed only at the row that used it).
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "national.policy").write_text((ROOT / "policies" / "national.policy").read_text(encoding="utf-8"),
+                                              encoding="utf-8")
+    (policies / "x.policy").write_text('policy x extends nope\n  title "x"\n', encoding="utf-8")
+    row = {"jurisdiction": "national", "resident": {"birth_date": "1990-01-01"}}
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    r = run("evaluate", "--batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--policies", str(policies))
+    assert r.returncode == 1 and "x.policy:1" in r.stderr and "there is no policy `nope`" in r.stderr, r.stderr
+    assert no_leftovers(tmp_path, "in.jsonl", "policies")
+
+
+def test_batch_run_into_a_missing_directory_names_the_file_asked_for(tmp_path):
+    from policyrun import batch
+    target = tmp_path / "nodir" / "out.jsonl"
+    with pytest.raises(FileNotFoundError) as err:
+        batch.run([{"jurisdiction": "harbin", "resident": {"birth_date": "2024-10-02"}}], str(target))
+    assert err.value.filename == str(target)   # not the hidden temporary file beside it
+
+
 @pytest.mark.parametrize("line", [
     b'{"a": 1.5, "b": [1, 2, {"c": null}], "d": "\xe5\x8d\x97"}', b'{"a": 1, "a": 2}', b'{"a": NaN}',
     b'\xef\xbb\xbf{"a": 1}', b'{"a": ', b'\xff{}', '{"a": 1}', b'[1, 2]', b'{"a": 1e400}',
