@@ -27,7 +27,8 @@ from .dsl.diagnostics import PolicyError
 @click.option("--admin-token", envvar="POLICYRUN_ADMIN_TOKEN", metavar="TOKEN",
               help="Enable POST /v1/admin/reload for `Authorization: Bearer TOKEN` (or set POLICYRUN_ADMIN_TOKEN).")
 @click.option("--log-bodies", is_flag=True,
-              help="Put request bodies (residents' data) in the request log. Off by default.")
+              help="Put the request bodies of /v1/evaluate, /v1/evaluate/batch and /v1/check (residents' data, "
+                   "policy text) in the request log. Off by default.")
 def serve(host, port, policy_dir, workers, max_body, max_batch, admin_token, log_bodies):
     """Serve the JSON API (/v1/…, /openapi.json) and the playground (/) over HTTP.
 

@@ -80,8 +80,50 @@ def test_body_that_is_not_utf8(api):
     assert_error(api.post("/v1/evaluate", content=b'{"jurisdiction": "\xff"}'), 400, "$", "invalid JSON")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_body_in_utf16_or_utf32_is_400_not_utf8(api, encoding):
+    # json.loads would detect these encodings in bytes; the service reads UTF-8 only
+    body = json.dumps(example(DAY_91), ensure_ascii=False).encode(encoding)
+    for endpoint in ("/v1/evaluate", "/v1/evaluate/batch", "/v1/check"):
+        assert_error(api.post(endpoint, content=body), 400, "$", "invalid JSON", "not UTF-8")
+
+
+def test_utf8_with_a_byte_order_mark_is_still_read(api):
+    body = b"\xef\xbb\xbf" + json.dumps(example(DAY_91), ensure_ascii=False).encode("utf-8")
+    assert api.post("/v1/evaluate", content=body).status_code == 200
+
+
+def test_body_is_json_whatever_its_content_type(api):
+    # curl -d sends application/x-www-form-urlencoded: still read as JSON, as documented
+    body = json.dumps(example(DAY_91)).encode()
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        r = api.post("/v1/evaluate", content=body, headers={"content-type": content_type})
+        assert r.status_code == 200 and r.json()["accepted"] is False
+    doc = api.get("/openapi.json").json()
+    for path in ("/v1/evaluate", "/v1/evaluate/batch", "/v1/check"):
+        assert "whatever the Content-Type" in doc["paths"][path]["post"]["requestBody"]["description"]
+
+
+def test_a_json_string_holding_a_scenario_is_not_a_scenario(api):
+    from policyrun.scenario import _show
+    text = json.dumps(example(DAY_91))
+    expected = f"expected an object, got {_show(text)}"   # the CLI's words for the same body
+    assert expected.startswith('expected an object, got "{')
+    r = api.post("/v1/evaluate", json=text)
+    assert_error(r, 422, "$")
+    assert r.json()["error"]["message"] == expected
+    out = api.post("/v1/evaluate/batch", json=[text, example(DAY_91)]).json()
+    assert out[0] == {"error": {"path": "$", "message": expected}}
+    assert out[1]["accepted"] is False
+
+
 def test_routing_refusals_use_the_error_shape(api):
     assert_error(api.get("/v1/nothing"), 404, "/v1/nothing", "no such endpoint")
+    # a trailing slash is another path: a JSON 404, not Starlette's 307 redirect
+    for path in ("/v1/evaluate/", "/v1/evaluate/batch/", "/v1/check/"):
+        r = api.post(path, json=example(DAY_91), follow_redirects=False)
+        assert_error(r, 404, path, "no such endpoint")
+    assert_error(api.get("/healthz/", follow_redirects=False), 404, "/healthz/")
     r = api.get("/v1/evaluate")
     assert_error(r, 405, "/v1/evaluate", "GET")
     assert "POST" in r.headers["allow"]
@@ -246,8 +288,27 @@ def test_log_bodies_puts_the_body_in_the_log(caplog):
     logged = client(make_app(log_bodies=True))
     with caplog.at_level(logging.INFO, logger="policyrun.service.access"):
         logged.post("/v1/evaluate", json=example(DAY_91))
-    (record,) = [r for r in caplog.records if r.name == "policyrun.service.access"]
-    assert "2024-10-02" in record.fields["body"]
+        logged.post("/v1/evaluate/batch", json=[example(DAY_91)])
+        logged.post("/v1/check", json={"text": MISTAKE, "name": "mine.policy"})
+    evaluate, batch, check = [r for r in caplog.records if r.name == "policyrun.service.access"]
+    assert "2024-10-02" in evaluate.fields["body"] and "2024-10-02" in batch.fields["body"]
+    assert check.fields["path"] == "/v1/check" and "standrd" in check.fields["body"]
+
+
+def test_request_log_names_only_loaded_jurisdictions_and_stays_short(api, caplog):
+    # Client text in `jurisdiction` is not a jurisdiction's name: not logged, whatever its size.
+    secret = "张三 身份证110101199003071234 " + "x" * 60_000
+    bad = {"jurisdiction": secret, "resident": {"birth_date": "2024-10-02"}}
+    with caplog.at_level(logging.INFO, logger="policyrun.service.access"):
+        assert api.post("/v1/evaluate", json=bad).status_code == 422
+        assert api.post("/v1/evaluate/batch", json=[bad, example(DAY_91)]).status_code == 200
+        assert api.get("/v1/schema/" + "张三" * 1000).status_code == 404
+    single, batch, schema = [r.fields for r in caplog.records if r.name == "policyrun.service.access"]
+    assert single["jurisdiction"] is None and batch["jurisdiction"] == "harbin"
+    assert schema["jurisdiction"] is None
+    for fields in (single, batch, schema):
+        line = json.dumps(fields, ensure_ascii=False)
+        assert "110101199003071234" not in line and len(line) < 500, line[:200]
 
 
 # ---- admin reload (in process; SIGHUP and workers: test_service_process.py) ---------------
@@ -277,3 +338,27 @@ def test_failed_reload_keeps_serving_the_old_policies(tmp_path):
     assert body["diagnostics"][0]["line"] == 2 and "still serving generation 1" in body["error"]["message"]
     after = api.post("/v1/evaluate", json=example("nanning-inside-concentrated"))
     assert after.json() == before and after.headers["x-policyrun-generation"] == "1"
+
+
+def test_workers_sharing_a_generation_agree_after_one_reload(tmp_path):
+    # What `serve --workers 2` does on an admin reload, in one process: worker A claims and loads
+    # the next generation; then every worker is told to follow, A included, which has it already.
+    import asyncio
+    import multiprocessing
+
+    from policyrun.service.state import Live, SharedGeneration, build
+    from service_support import small_policy_dir
+    directory = str(small_policy_dir(tmp_path))
+    shared = SharedGeneration(multiprocessing.get_context("fork"))
+    snapshot = build(directory)
+    a, b = Live(snapshot, directory, shared), Live(snapshot, directory, shared)
+
+    async def admin_reload_then_follow():
+        assert (await a.reload("admin"))["generation"] == 2
+        assert await a.follow("SIGHUP") is None   # the worker that asked: nothing to do
+        assert (await b.follow("SIGHUP"))["generation"] == 2
+        shared.claim()   # SIGHUP to the supervisor: a generation for everyone
+        return [(await live.follow("SIGHUP"))["generation"] for live in (a, b)]
+
+    assert asyncio.run(admin_reload_then_follow()) == [3, 3]
+    assert a.snapshot.generation == b.snapshot.generation == shared.target() == 3

@@ -2,7 +2,9 @@
 logs JSON lines, reloads on SIGHUP and on the admin endpoint without dropping a request in
 flight, keeps the old policies when the new ones fail, and runs several workers."""
 import json
+import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -27,6 +29,16 @@ def nanning_title(url: str) -> str:
     return next(j["title"] for j in listing if j["name"] == "nanning")
 
 
+def raw_request(url: str, request: bytes) -> str:
+    """The head of the response to bytes sent as they are (no client would send them)."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        head = sock.recv(4096).decode("latin-1")
+    assert head.startswith("HTTP/1.1 400"), head
+    return head
+
+
 def test_refuses_to_start_on_an_invalid_policy(tmp_path):
     directory = small_policy_dir(tmp_path)
     (directory / "nanning.policy").write_text("policy nanning extends national\nlet x = \n", encoding="utf-8")
@@ -48,6 +60,9 @@ def test_serves_on_loopback_and_logs_json_lines(tmp_path):
         assert line["method"] == "POST" and line["path"] == "/v1/evaluate" and line["jurisdiction"] == "nanning"
         assert isinstance(line["latency_ms"], float)
         server.wait_for(lambda e: e.get("event") == "request" and e.get("status") == 400)
+        # malformed HTTP is refused by uvicorn below the app: plain text, as README says
+        assert "text/plain" in raw_request(server.url, b"POST /v1/evaluate HTTP/1.1\r\nHost: x\r\n"
+                                                       b"Content-Length: abc\r\n\r\n{}").split("\r\n\r\n")[0]
     # every line is JSON, and no resident data is in any of them
     assert all(json.loads(line) for line in server.lines)
     assert example(NANNING)["resident"]["birth_date"] not in "\n".join(server.lines)
@@ -130,11 +145,57 @@ def test_two_workers_share_the_port_and_all_reload(tmp_path):
         retitle(directory, "南宁(两个进程)")
         r = httpx.post(f"{server.url}/v1/admin/reload", headers={"Authorization": "Bearer s3cret"}, timeout=120)
         assert r.status_code == 200
-        # the supervisor passes the reload on: every worker reloads
+        # the supervisor passes the reload on: every worker reloads, once, to the same generation
         for pid in listening["worker_pids"]:
             server.wait_for(lambda e, pid=pid: e.get("event") == "reloaded" and e.get("pid") == pid, timeout=120)
         assert nanning_title(server.url) == "南宁(两个进程)"
+        assert generations_by_worker(server.url, listening["worker_pids"]) == {2}
+        assert sorted(e["pid"] for e in reloads(server)) == sorted(listening["worker_pids"])
+
+        # a worker that replaces a dead one serves the generation the others serve
+        os.kill(listening["worker_pids"][0], signal.SIGKILL)
+        server.wait_for(lambda e: e.get("event") == "worker_exited")
+        pids = [listening["worker_pids"][1], wait_for_new_worker(server.url, listening["worker_pids"])]
+        assert generations_by_worker(server.url, pids) == {2}
+
+        # SIGHUP to the supervisor: one more generation, the same on both
+        server.signal(signal.SIGHUP)
+        for pid in pids:
+            server.wait_for(lambda e, pid=pid: e.get("event") == "reloaded" and e.get("pid") == pid
+                            and e.get("generation") == 3, timeout=120)
+        assert generations_by_worker(server.url, pids) == {3}
+        assert [e["generation"] for e in reloads(server)] == [2, 2, 3, 3]
     assert server.process.returncode == 0
+
+
+def reloads(server) -> list[dict]:
+    return [e for e in server.events() if e.get("event") == "reloaded"]
+
+
+def generations_by_worker(url: str, pids, tries: int = 400) -> set:
+    """The generations /healthz reports, asked until each of `pids` has answered (a new
+    connection each time: the kernel hands them to either worker)."""
+    seen = {}
+    for _ in range(tries):
+        health = httpx.get(f"{url}/healthz").json()
+        seen.setdefault(health["pid"], set()).add(health["generation"])
+        if set(pids) <= set(seen):
+            break
+    assert set(pids) <= set(seen), f"only {sorted(seen)} answered"
+    return set().union(*seen.values())
+
+
+def wait_for_new_worker(url: str, old_pids, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid = httpx.get(f"{url}/healthz").json()["pid"]
+        except httpx.HTTPError:
+            pid = None
+        if pid is not None and pid not in old_pids:
+            return pid
+        time.sleep(0.05)
+    raise AssertionError("no new worker answered")
 
 
 def test_serve_help_and_usage():

@@ -22,7 +22,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..scenario import ScenarioError
+from ..scenario import ScenarioError, _expected
 from ..values import EvaluationError
 from . import logs
 from .checktext import check_text
@@ -31,6 +31,8 @@ from .openapi import document
 from .state import Live, Snapshot, build, examples, static_directory
 
 MiB = 1024 * 1024
+# From a worker to its supervisor: "I have loaded a new generation; have the others follow".
+FOLLOW = signal.SIGUSR1
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,14 @@ class Options:
     log_bodies: bool = False
     handle_sighup: bool = False        # `serve` sets it: reload on SIGHUP (the main thread's loop)
     supervisor_pid: int | None = None  # with --workers N: told to reload the other workers
+    shared_generation: object = None   # with --workers N: state.SharedGeneration, kept by the supervisor
 
 
 def create_app(options: Options = Options(), snapshot: Snapshot | None = None, on_ready=None,
                access_log=None) -> Starlette:
     """`access_log`: called with each request's log fields (default: the `logging` logger
     policyrun.service.access); `on_ready`: called once the app has started."""
-    live = Live(snapshot or build(options.policy_dir), options.policy_dir)
+    live = Live(snapshot or build(options.policy_dir), options.policy_dir, options.shared_generation)
     routes = [
         Route("/", playground, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
@@ -67,6 +70,8 @@ def create_app(options: Options = Options(), snapshot: Snapshot | None = None, o
     app = Starlette(routes=routes, lifespan=_lifespan(on_ready),
                     exception_handlers={ApiError: _api_error, HTTPException: _http_error,
                                         Exception: _server_error})
+    # `/v1/evaluate/` is an unknown path (a JSON 404), not a 307 redirect to `/v1/evaluate`.
+    app.router.redirect_slashes = False
     app.state.live = live
     app.state.options = options
     # Inside Starlette's server-error layer: a request that fails unhandled is logged as a 500.
@@ -78,14 +83,24 @@ def _lifespan(on_ready):
     @asynccontextmanager
     async def lifespan(app):
         if app.state.options.handle_sighup:
-            import asyncio
-            loop = asyncio.get_running_loop()
-            live = app.state.live
-            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(live.reload("SIGHUP")))
+            _handle_sighup(app.state.live)
         if on_ready is not None:
             on_ready()
         yield
     return lifespan
+
+
+def _handle_sighup(live: Live) -> None:
+    """Alone, SIGHUP makes this process load the policies again. A worker of `serve --workers N`
+    follows instead: the supervisor sends SIGHUP once a new generation is claimed (by itself, or
+    by the worker that took an admin reload), and a worker already serving it does nothing."""
+    import asyncio
+    loop = asyncio.get_running_loop()
+    action = live.follow if live.shared is not None else live.reload
+    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(action("SIGHUP")))
+    if live.shared is not None:
+        # A signal sent before the handler was in place is lost: catch up with it now.
+        asyncio.ensure_future(live.follow("start"))
 
 
 # ---- the API ------------------------------------------------------------------------------
@@ -102,12 +117,12 @@ async def _evaluation_request(request):
 
 async def evaluate(request):
     snapshot, _options, explain, data = await _evaluation_request(request)
-    if isinstance(data, dict) and isinstance(data.get("jurisdiction"), str):
+    if isinstance(data, dict) and snapshot.knows(data.get("jurisdiction")):
         _note(request, jurisdiction=data["jurisdiction"])
     try:
         # Evaluated on the event loop: one evaluation is short, and a hop to a thread would add
         # more to each request than it would give back (the GIL serialises the work anyway).
-        decision = snapshot.policies.evaluate(data, explain=explain)
+        decision = snapshot.policies.evaluate(_scenario_object(data), explain=explain)
     except ScenarioError as err:
         raise scenario_error(err) from None
     except EvaluationError as err:
@@ -122,7 +137,8 @@ async def evaluate_batch(request):
     if len(items) > options.max_batch:
         raise ApiError(413, "$", f"{len(items)} scenarios: a batch holds at most {options.max_batch} "
                                  "(the server's --max-batch)")
-    names = sorted({i["jurisdiction"] for i in items if isinstance(i, dict) and isinstance(i.get("jurisdiction"), str)})
+    # Only loaded jurisdictions' names: any other text is the client's, and could be anything.
+    names = sorted({i["jurisdiction"] for i in items if isinstance(i, dict) and snapshot.knows(i.get("jurisdiction"))})
     _note(request, jurisdiction=",".join(names) or None)
     # A batch can take a while: off the event loop, so that other requests are still answered.
     decisions = await run_in_threadpool(_evaluate_all, snapshot, items, explain)
@@ -131,9 +147,9 @@ async def evaluate_batch(request):
 
 def _evaluate_all(snapshot: Snapshot, items: list, explain: bool) -> list:
     out = []
-    for item in items:
+    for item in items:   # an item's error path is within the item: `$` is the item itself
         try:
-            out.append(snapshot.policies.evaluate(item, explain=explain))
+            out.append(snapshot.policies.evaluate(_scenario_object(item), explain=explain))
         except ScenarioError as err:
             out.append({"error": {"path": err.path, "message": err.message}})
         except EvaluationError as err:
@@ -144,12 +160,22 @@ def _evaluate_all(snapshot: Snapshot, items: list, explain: bool) -> list:
 async def check(request):
     live, options = request.app.state.live, request.app.state.options
     snapshot = live.snapshot
-    data = decode(await read_body(request, options.max_body))
+    body = await read_body(request, options.max_body)
+    _note(request, body=body)
+    data = decode(body)
     text, name = _check_request(data)
     diagnostics = await run_in_threadpool(_check, snapshot, text, name)
     errors = sum(d.severity == "error" for d in diagnostics)
     return json_response({"ok": errors == 0, "errors": errors, "warnings": len(diagnostics) - errors,
                           "diagnostics": [d.to_json() for d in diagnostics]})
+
+
+def _scenario_object(data) -> dict:
+    """Only a JSON object is a scenario. `Policies.evaluate` also takes a string, as JSON text (a
+    convenience of the Python API): here a JSON string holding JSON is refused, as the CLI does."""
+    if not isinstance(data, dict):
+        raise _expected("$", "an object", data)
+    return data
 
 
 def _check_request(data) -> tuple[str, str]:
@@ -241,7 +267,9 @@ async def admin_reload(request):
                        headers={"WWW-Authenticate": "Bearer"})
     result = await request.app.state.live.reload("admin")
     if result["reloaded"] and options.supervisor_pid:
-        os.kill(options.supervisor_pid, signal.SIGHUP)   # the supervisor reloads the other workers
+        # Not SIGHUP, which would make the supervisor claim yet another generation: the other
+        # workers are to follow to this one (server.py, state.SharedGeneration).
+        os.kill(options.supervisor_pid, FOLLOW)
     if result["reloaded"]:
         return json_response(result)
     problems = len(result["diagnostics"]) or 1

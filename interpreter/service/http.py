@@ -63,13 +63,27 @@ def too_large(limit: int) -> ApiError:
 
 
 def decode(body: bytes):
-    """JSON text -> data as the contract reads it (decimals exact, duplicate keys refused)."""
+    """JSON text -> data as the contract reads it (decimals exact, duplicate keys refused). The
+    body is read as JSON whatever its Content-Type says, and must be UTF-8."""
     if not body.strip():
         raise ApiError(400, "$", "empty body: expected JSON")
     try:
-        return decode_json(body)
+        return decode_json(utf8(body))
     except ScenarioError as err:
         raise ApiError(400, err.path, err.message) from None
+
+
+def utf8(body: bytes) -> str:
+    """The body as text, strictly UTF-8 (a leading byte order mark is allowed). Decoded here, not
+    by json.loads, which would take bytes in UTF-16 or UTF-32 as well."""
+    if b"\x00" in body:   # never in JSON text; in UTF-16 or UTF-32 text of ASCII characters, often
+        raise ApiError(400, "$", "invalid JSON: the body is not UTF-8 text (it holds NUL bytes: "
+                                 "UTF-16 or UTF-32?)")
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ApiError(400, "$", f"invalid JSON: the body is not UTF-8 text ({err.reason} at byte "
+                                 f"{err.start})") from None
 
 
 def flag(request, name: str) -> bool:

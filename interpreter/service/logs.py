@@ -2,7 +2,9 @@
 
 A request line holds the method, path (without the query), status, latency and the scenario's
 jurisdiction — never the resident's data, which is in the body; `--log-bodies` adds the body,
-for debugging on a machine that may keep it.
+for debugging on a machine that may keep it. The jurisdiction is logged only when it is one of
+those loaded (else null), and the path is cut short: what the client wrote there could be
+anything, of any length, and a request line stays bounded without `--log-bodies`.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ EVENTS = logging.getLogger("policyrun.service")
 
 # Where a handler leaves what the request line should say (jurisdiction, body) in the ASGI scope.
 NOTE = "policyrun.log"
+PATH_LIMIT = 200   # characters of the path in a request line
 
 
 def _now() -> str:
@@ -94,9 +97,13 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            fields = {"event": "request", "method": scope["method"], "path": scope["path"], "status": status,
+            fields = {"event": "request", "method": scope["method"], "path": _clip(scope["path"]), "status": status,
                       "latency_ms": round((time.perf_counter() - started) * 1000, 3),
                       "jurisdiction": note.get("jurisdiction")}
             if self.log_bodies and "body" in note:
                 fields["body"] = note["body"]
             self.emit(fields)
+
+
+def _clip(path: str) -> str:
+    return path if len(path) <= PATH_LIMIT else path[:PATH_LIMIT - 1] + "…"

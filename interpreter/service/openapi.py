@@ -39,12 +39,21 @@ def _json(schema: dict, description: str) -> dict:
 
 ERROR = _json(_ref("Error"), "the request is refused; `error.path` names what is wrong")
 GENERATION = {"X-Policyrun-Generation": {
-    "description": "which load of the policies answered (1 at start, +1 at each reload)",
+    "description": "which load of the policies answered: 1 at start, a higher number after each reload, "
+                   "the same on every worker for the same load",
     "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
 
 
 def _answered(schema: dict, description: str) -> dict:
     return dict(_json(schema, description), headers=GENERATION)
+
+
+def _body(schema: dict) -> dict:
+    # Documented as application/json; the service does not look at Content-Type (curl -d sends
+    # application/x-www-form-urlencoded), and the bytes must be UTF-8.
+    return {"required": True, "description": "JSON text in UTF-8, read as JSON whatever the Content-Type header says",
+            "content": {"application/json": {"schema": schema}}}
+
 
 DECISION = _obj({
     "jurisdiction": {"type": "string"},
@@ -116,12 +125,12 @@ def document(snapshot, options) -> dict:
     scenario.pop("$schema", None)   # the document's dialect is already 2020-12
     explain = {"name": "explain", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
                "description": "add `trace` and `notice` (in Chinese) to each decision"}
-    limits = (f"Bodies are at most {options.max_body} bytes (413 beyond); a batch holds at most "
-              f"{options.max_batch} scenarios.")
+    limits = (f"Request bodies are JSON in UTF-8, whatever their Content-Type, at most {options.max_body} "
+              f"bytes (413 beyond); a batch holds at most {options.max_batch} scenarios.")
     paths = {
         "/v1/evaluate": {"post": {
             "summary": "one scenario -> its decision", "operationId": "evaluate", "parameters": [explain],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Scenario")}}},
+            "requestBody": _body(_ref("Scenario")),
             "responses": {"200": _answered(_ref("Decision"), "the decision (accepted, refused or undetermined)"),
                           "400": ERROR, "413": ERROR,
                           "422": _json(_ref("Error"), "the scenario breaks the contract or the policy's "
@@ -129,15 +138,14 @@ def document(snapshot, options) -> dict:
         "/v1/evaluate/batch": {"post": {
             "summary": "scenarios -> decisions, in order; an invalid one is an error item",
             "operationId": "evaluateBatch", "parameters": [explain],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "array", "items": _ref("Scenario"), "maxItems": options.max_batch}}}},
+            "requestBody": _body({"type": "array", "items": _ref("Scenario"), "maxItems": options.max_batch}),
             "responses": {"200": _answered({"type": "array", "items": {"anyOf": [_ref("Decision"), _ref("ItemError")]}},
                                            "one item per scenario, in order"),
                           "400": ERROR, "413": ERROR, "422": ERROR}}},
         "/v1/check": {"post": {
             "summary": "parse and check policy text (never evaluated); diagnostics with line and column",
             "operationId": "check",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("CheckRequest")}}},
+            "requestBody": _body(_ref("CheckRequest")),
             "responses": {"200": _json(_ref("CheckResult"), "the diagnostics; `ok` when there is no error"),
                           "400": ERROR, "413": ERROR, "422": ERROR}}},
         "/v1/jurisdictions": {"get": {

@@ -4,8 +4,14 @@ worker processes under a small supervisor.
 Why not uvicorn's own `--workers`: its supervisor answers SIGHUP by restarting every worker, and
 a worker whose policies no longer check would then fail to start, taking the service down. Here
 a SIGHUP makes each worker reload in place (state.py: build beside, swap one reference), keeping
-the old policies if the new ones fail; the supervisor only forwards signals and replaces a
-worker that dies.
+the old policies if the new ones fail; the supervisor only claims a generation number, passes
+reloads on and replaces a worker that dies.
+
+Signals with workers: SIGHUP to the supervisor claims the next generation and sends SIGHUP to
+every worker, which then loads that generation (`Live.follow`). A worker that took POST
+/v1/admin/reload claims the generation itself, loads it, and sends the supervisor FOLLOW
+(SIGUSR1), which sends SIGHUP to every worker as well: that worker serves the generation
+already and does nothing, so each load has one number on every worker.
 """
 from __future__ import annotations
 
@@ -21,8 +27,10 @@ import time
 from dataclasses import replace
 
 from . import logs
-from .app import Options, create_app
-from .state import build
+from .app import FOLLOW, Options, create_app
+from .state import SharedGeneration, build
+
+RELOAD_SIGNALS = {signal.SIGHUP, FOLLOW}
 
 
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8080, workers: int = 1) -> int:
@@ -90,12 +98,14 @@ def _worker(options: Options, sock, ready_event, snapshot) -> None:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)   # until the app's own handler is installed
     signal.signal(signal.SIGINT, signal.SIG_DFL)    # not the supervisor's handlers, inherited by fork
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(FOLLOW, signal.SIG_IGN)          # meant for the supervisor only
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, RELOAD_SIGNALS)   # blocked by _Supervisor._start
     logging.config.dictConfig(logs.config())
     if snapshot is None:
         from ..dsl.diagnostics import PolicyError
         from .state import NoPolicies
-        try:
-            snapshot = build(options.policy_dir)
+        try:   # as the generation the other workers serve (or are loading)
+            snapshot = build(options.policy_dir, options.shared_generation.target())
         except (PolicyError, NoPolicies) as err:
             logs.event("worker_load_failed", logging.ERROR, pid=os.getpid(), message=str(err))
             sys.exit(1)
@@ -109,6 +119,8 @@ class _Supervisor:
         methods = multiprocessing.get_all_start_methods()
         # fork: the workers start with the policies compiled here, at no cost; spawn elsewhere.
         self.ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.generation = SharedGeneration(self.ctx)
+        options = replace(options, shared_generation=self.generation)
         self.options, self.sock, self.n, self.url, self.loaded = options, sock, workers, url, loaded
         self.snapshot = snapshot if self.ctx.get_start_method() == "fork" else None
         self.processes: list = []
@@ -117,13 +129,16 @@ class _Supervisor:
     def run(self) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._stop)
+        # From the start: a worker may take an admin reload before the others are ready (its
+        # FOLLOW must not end the supervisor, which SIGUSR1's default action would).
+        signal.signal(FOLLOW, self._forward_hup)
         events = [self._start(i, self.snapshot) for i in range(self.n)]
         self.snapshot = None   # a replacement worker loads the policy files as they are then
         if not self._wait_ready(events):
             self._shutdown()
             logs.event("workers_failed", logging.ERROR)
             return 1
-        signal.signal(signal.SIGHUP, self._forward_hup)
+        signal.signal(signal.SIGHUP, self._reload_all)
         logs.event("listening", url=self.url, workers=self.n, pid=os.getpid(), load_s=self.loaded,
                    worker_pids=[p.pid for p in self.processes])
         while not self.stopping.wait(0.5):
@@ -135,7 +150,14 @@ class _Supervisor:
         ready = self.ctx.Event()
         process = self.ctx.Process(target=_worker, args=(self.options, self.sock, ready, snapshot),
                                    name=f"policyrun-worker-{index}")
-        process.start()
+        # Blocked across the fork: until the worker has set its own handlers, a SIGHUP must not
+        # run the supervisor's handler in the child (it would claim a generation). A worker that
+        # misses one catches up once its handler is in place (app._handle_sighup).
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, RELOAD_SIGNALS)
+        try:
+            process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         if index < len(self.processes):
             self.processes[index] = process
         else:
@@ -159,7 +181,12 @@ class _Supervisor:
                 time.sleep(self.RESTART_DELAY)   # no tight loop if the policies no longer load
                 self._start(i, None)
 
+    def _reload_all(self, signum, frame) -> None:
+        self.generation.claim()
+        self._forward_hup(signum, frame)
+
     def _forward_hup(self, signum, frame) -> None:
+        """SIGHUP to every worker: each loads the generation claimed last, unless it serves it."""
         for process in self.processes:
             if process.is_alive():
                 os.kill(process.pid, signal.SIGHUP)

@@ -86,34 +86,73 @@ def _rules(policies: Policies, name: str) -> list:
             for rule_id, info in checked.rules.items()]
 
 
-class Live:
-    """The snapshot being served; reloads, one at a time."""
+class SharedGeneration:
+    """The generation number of `serve --workers N`, in memory the supervisor shares with its
+    workers, so that one load of the policies has one number on every worker. A reload (an admin
+    request to one worker, or SIGHUP to the supervisor) claims the next number; every worker then
+    loads the policies as that generation (`Live.follow`), except one already serving it — the
+    worker that took the admin request. A worker that replaces a dead one starts at `target()`.
+    A failed load leaves a gap in the numbers, never two numbers for one load."""
 
-    def __init__(self, snapshot: Snapshot, directory=None):
+    def __init__(self, context):
+        self._value = context.Value("q", 1)   # with its lock: any process may claim
+
+    def claim(self) -> int:
+        with self._value.get_lock():
+            self._value.value += 1
+            return self._value.value
+
+    def target(self) -> int:
+        return self._value.value
+
+
+class Live:
+    """The snapshot being served; reloads, one at a time. `shared`: the `SharedGeneration` of a
+    worker of `serve --workers N`, else None (the generation is this process's own count)."""
+
+    def __init__(self, snapshot: Snapshot, directory=None, shared: SharedGeneration | None = None):
         self.snapshot = snapshot
         self.directory = directory
+        self.shared = shared
         self._lock = None   # an asyncio.Lock, made on first use inside the running loop
 
     async def reload(self, reason: str) -> dict:
         """Build the policies again beside the ones served (in a thread: requests go on being
         answered meanwhile), then swap one reference. If they fail to load, keep serving the old
         ones and say why, in the result and in the log."""
+        async with self._locked():
+            # Claimed under the lock: this process's generations only ever go up.
+            generation = self.shared.claim() if self.shared else self.snapshot.generation + 1
+            return await self._load(reason, generation)
+
+    async def follow(self, reason: str) -> dict | None:
+        """Load the policies as the generation last claimed by any process sharing `shared`,
+        unless this one serves it (or a later one) already: then None."""
+        async with self._locked():
+            target = self.shared.target()
+            if target <= self.snapshot.generation:
+                return None
+            return await self._load(reason, target)
+
+    def _locked(self) -> asyncio.Lock:
         if self._lock is None:
             self._lock = asyncio.Lock()
-        async with self._lock:
-            old = self.snapshot
-            try:
-                new = await asyncio.to_thread(build, self.directory, old.generation + 1)
-            except PolicyError as err:
-                logs.event("reload_failed", logging.ERROR, reason=reason, generation=old.generation,
-                           pid=os.getpid(), diagnostics=[render(d) for d in err.diagnostics])
-                return {"reloaded": False, "generation": old.generation,
-                        "diagnostics": [d.to_json() for d in err.diagnostics]}
-            except (NoPolicies, OSError) as err:
-                logs.event("reload_failed", logging.ERROR, reason=reason, generation=old.generation,
-                           pid=os.getpid(), message=str(err))
-                return {"reloaded": False, "generation": old.generation, "diagnostics": [], "message": str(err)}
-            self.snapshot = new   # one reference: a request holding the old snapshot keeps it
+        return self._lock
+
+    async def _load(self, reason: str, generation: int) -> dict:
+        old = self.snapshot
+        try:
+            new = await asyncio.to_thread(build, self.directory, generation)
+        except PolicyError as err:
+            logs.event("reload_failed", logging.ERROR, reason=reason, generation=old.generation,
+                       pid=os.getpid(), diagnostics=[render(d) for d in err.diagnostics])
+            return {"reloaded": False, "generation": old.generation,
+                    "diagnostics": [d.to_json() for d in err.diagnostics]}
+        except (NoPolicies, OSError) as err:
+            logs.event("reload_failed", logging.ERROR, reason=reason, generation=old.generation,
+                       pid=os.getpid(), message=str(err))
+            return {"reloaded": False, "generation": old.generation, "diagnostics": [], "message": str(err)}
+        self.snapshot = new   # one reference: a request holding the old snapshot keeps it
         logs.event("reloaded", reason=reason, generation=new.generation, jurisdictions=len(new.jurisdictions),
                    pid=os.getpid())
         return {"reloaded": True, "generation": new.generation, "loaded_at": new.loaded_at,
