@@ -16,7 +16,7 @@ from .dsl.diagnostics import PolicyError
 from .evaluate import evaluate as _evaluate
 from .load import PolicyLoader
 from .notice import notice
-from .scenario import Scenario, ScenarioError, parse_scenario
+from .scenario import Scenario, ScenarioError, _show, parse_scenario
 from .scenario_json import parse_scenario_json
 
 
@@ -86,7 +86,7 @@ class Policies:
         if check_readings(readings):
             scenario = attrs.evolve(scenario, readings=dict(scenario.readings, **readings))
         if scenario.jurisdiction not in self.jurisdictions():
-            raise ScenarioError("jurisdiction", f"unknown jurisdiction {json.dumps(scenario.jurisdiction, ensure_ascii=False)}; "
+            raise ScenarioError("jurisdiction", f"unknown jurisdiction {_show(scenario.jurisdiction)}; "
                                 f"expected one of: {', '.join(self.jurisdictions())}")
         checked = self._loader.compiled(scenario.jurisdiction).checked   # also raises PolicyError for an invalid policy
         if not (scenario.readings or scenario.parameters):

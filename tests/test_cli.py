@@ -171,3 +171,11 @@ def test_a_python_date_object_is_named_as_such():
         policyrun.load().evaluate(doc)
     assert (err.value.path, err.value.message) == (
         "resident.birth_date", 'expected a date YYYY-MM-DD (text), got a Python date object: write it "2024-10-02"')
+
+
+def test_an_unknown_jurisdiction_is_quoted_short():
+    # the message (a 422 body in the service) repeated a 500 KB value whole
+    from policyrun import ScenarioError
+    with pytest.raises(ScenarioError) as err:
+        policyrun.load().evaluate({"jurisdiction": "张" * 100_000, "resident": {"birth_date": "2000-01-01"}})
+    assert err.value.message.startswith('unknown jurisdiction "' + "张" * 57 + '..."; expected one of: dalian')
