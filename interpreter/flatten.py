@@ -13,8 +13,12 @@ row's id. Text cells are read by the contract type of their column:
   is `{"from": …, "to": …}` in JSON or `2019-01..2020-06`;
 - `application` is present when any of its cells is.
 
-Cells that are not text (Parquet, pandas) are taken as they are, with null and NaN absent and
-dates as ISO text. A malformed cell is left as it is, so the contract names its path and value.
+Cells that are not text (Parquet, pandas) are taken as they are, with null and NaN cells absent
+and dates as ISO text; but a null item inside a list stays null (the contract refuses it, as in
+JSON), a whole-number float where an integer is expected is that integer (pandas turns an integer
+column with a gap into floats), and a single number or date in a list column is read as its text
+would be (`2024` as the cell `2024`: pandas reads a column of single years as numbers). A
+malformed cell is left as it is, so the contract names its path and value.
 
 A decision becomes one table row: a few columns to filter and sort on, and the whole decision as
 JSON text so that nothing is lost (`TABLE_COLUMNS`).
@@ -132,11 +136,13 @@ def _native(value, integral: bool = False):
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, dict):
+        # a struct has every field: a null one is absent
         items = {k: _native(v, integral) for k, v in value.items()}
         items = {k: v for k, v in items.items() if v is not _ABSENT}
         return items or _ABSENT
     if isinstance(value, (list, tuple)):
-        return [v for v in (_native(v, integral) for v in value) if v is not _ABSENT]
+        # a null item is null, as in JSON (the contract refuses it): dropping it would guess
+        return [None if v is _ABSENT else v for v in (_native(v, integral) for v in value)]
     if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # numpy scalars, arrays
         return _native(value.tolist(), integral)
     if type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing markers
@@ -148,10 +154,25 @@ def _cell(name: str, kind: str, value):
     if isinstance(value, str):
         return _text_cell(value, kind, name)
     try:
-        return _native(value, integral=kind.startswith("int") or kind == "list[int]")
+        value = _native(value, integral=kind.startswith("int") or kind in ("list[int]", "id"))
     except _TimeOfDay as err:
         raise ScenarioError(name, "expected a date YYYY-MM-DD, got a date and time with a time of day: "
                                   + err.args[0]) from None
+    if kind.startswith("list[") and isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        return _one_item(value, kind, name)
+    return value
+
+
+def _one_item(value, kind: str, name: str):
+    """A single number or date (ISO text by now) in a list column, read as the text cell holding
+    it is (`2024` -> `[2024]`): pandas reads a CSV column of single years as numbers (floats if
+    one is missing), and `parse_dates` makes single dates date-times. A number with a fraction
+    is left as it is, for the contract to refuse."""
+    if isinstance(value, float):
+        if not value.is_integer():
+            return value
+        value = int(value)
+    return _text_cell(str(value), kind, name)
 
 
 class _TimeOfDay(ValueError):
@@ -185,6 +206,18 @@ def scenario_from_cells(cells: dict):
                 raise ScenarioError(head, f"given both as column `{head}` and as `{name}`")
             _merge(section, {rest: value}, head)
     return row_id, data
+
+
+def row_id_of(cells: dict):
+    """The id of a row found wrong while its cells were read, read as scenario_from_cells reads
+    it: None when the row has none or its own cell cannot be read."""
+    if "id" not in cells:
+        return None
+    try:
+        value = _cell("id", "id", cells["id"])
+    except ScenarioError:
+        return None
+    return None if value is _ABSENT else value
 
 
 def _merge(into: dict, more: dict, prefix: str) -> None:
