@@ -6,7 +6,8 @@ Each row read is `(number, payload)`: the 1-based row number (blank lines are no
 - for JSONL, the line as bytes (decoded where it is evaluated, maybe in another process; a
   line that is not UTF-8 fails the whole input there, see fast_json.NotUtf8);
 - for CSV and Parquet, a dict of the row's non-empty cells (see flatten.py), or
-  `("error", path, message)` for a row that cannot be a scenario at all.
+  `("error", path, message, cells)` for a row that cannot be a scenario at all, with the cells
+  that can still be read (the `id`, for the error record).
 """
 from __future__ import annotations
 
@@ -152,34 +153,44 @@ class JsonlRows(Rows):
         return InputError(not_utf8_message(path, line, err.column, err.detail))
 
 
+# The longest CSV cell read, in characters. The csv module's default (131,072) refuses cells that
+# JSONL takes (a long list of dates); a bound is kept because a quote left open makes the rest of
+# the file one cell, which would otherwise be read whole into memory (4 bytes a character).
+CSV_CELL_LIMIT = 16 * 1024 * 1024
+
+
+def _allow_long_cells() -> None:
+    """Raise the csv module's cell limit to CSV_CELL_LIMIT. The module has one limit for the
+    whole process, not one per reader: it is only ever raised, never set below what the
+    application chose."""
+    if csv.field_size_limit() < CSV_CELL_LIMIT:
+        csv.field_size_limit(CSV_CELL_LIMIT)
+
+
 class CsvRows(Rows):
     kind = "cells"
 
     def __iter__(self):
+        _allow_long_cells()
         # utf-8-sig: spreadsheets put a byte-order mark first
         text = io.TextIOWrapper(self._open_binary(), encoding="utf-8-sig", newline="")
         reader = csv.reader(text)
+        ended = 0                        # the last line of the last row read
         try:
-            header = next(reader, None)
-            if header is None:
+            names = next(reader, None)
+            if names is None:
                 return
-            header = [name.strip() for name in header]
-            try:
-                check_columns(header)
-            except ColumnError as err:
-                raise InputError(f"{self.path}: line 1: {err}") from None
+            payload = _Header(self.path, names).payload
             number = 0
+            ended = reader.line_num
             for cells in reader:
+                ended = reader.line_num
                 if not cells or cells == [""]:
                     continue           # a blank line is not a row
                 number += 1
-                if len(cells) != len(header):
-                    yield number, ("error", "$", f"the row has {len(cells)} cells; the header has "
-                                                f"{len(header)} (line {reader.line_num})")
-                    continue
-                yield number, {name: cell for name, cell in zip(header, cells) if cell != ""}
+                yield number, payload(cells, ended)
         except csv.Error as err:
-            raise InputError(f"{self.path}: line {reader.line_num}: {err}") from None
+            raise self._csv_error(err, reader.line_num, ended + 1) from None
         except UnicodeDecodeError:
             # decoded a block at a time: the block's offset says nothing of lines, so read the
             # file again to name the first line that is not UTF-8
@@ -189,6 +200,12 @@ class CsvRows(Rows):
         finally:
             self.close()
 
+    def _csv_error(self, err: csv.Error, line: int, started: int) -> InputError:
+        if str(err).startswith("field larger than field limit"):
+            return InputError(f"{self.path}: line {started}: a cell of the row that starts here is "
+                              f"longer than {csv.field_size_limit():,} characters, the most a cell "
+                              "may hold (a quote left open?)")
+        return InputError(f"{self.path}: line {line}: {err}")
 
     def _not_utf8(self) -> InputError:
         self.close()
@@ -201,6 +218,46 @@ class CsvRows(Rows):
         if found is None:       # the file changed since: say what is known
             return InputError(f"{self.path}: not UTF-8; the input must be UTF-8 text")
         return InputError(not_utf8_message(self.path, *found))
+
+
+class _Header:
+    """A CSV file's header, checked once (an unknown column fails the whole file), and how it
+    makes a row's cells its payload.
+
+    A column without a name (spreadsheets export empty ones after the last) holds no field: it
+    is left out while its cells are blank; a value in one makes that row an error, like a row
+    with a cell too many (the value is in no column)."""
+
+    def __init__(self, path: str, names: list):
+        self.names = [name.strip() for name in names]
+        self.unnamed = [i for i, name in enumerate(self.names) if not name]
+        try:
+            check_columns([name for name in self.names if name])
+        except ColumnError as err:
+            raise InputError(f"{path}: line 1: {err}") from None
+        self.id_at = self.names.index("id") if "id" in self.names else None
+
+    def payload(self, cells: list, line: int):
+        """The row's non-empty cells by name, or an error tuple (see the module's docstring)."""
+        if len(cells) != len(self.names):
+            # a cell missing or one too many moves the cells after it: only the first is sure
+            id_cell = cells[0] if self.id_at == 0 else ""
+            return _row_error(f"the row has {len(cells)} cells; the header has {len(self.names)} "
+                              f"(line {line})", id_cell)
+        if self.unnamed:
+            filled = next((i for i in self.unnamed if cells[i].strip()), None)
+            if filled is not None:
+                return _row_error(f"cell {filled + 1} is not empty, but its column has no name in "
+                                  f"the header (line {line})",
+                                  "" if self.id_at is None else cells[self.id_at])
+        row = {name: cell for name, cell in zip(self.names, cells) if cell != ""}
+        if self.unnamed:
+            row.pop("", None)        # blanks under unnamed columns
+        return row
+
+
+def _row_error(message: str, id_cell: str) -> tuple:
+    return "error", "$", message, {"id": id_cell}
 
 
 class ParquetRows(Rows):

@@ -4,11 +4,13 @@ of processes, a Dask worker: batch.py, distributed.py). `Options` is what a work
 """
 from __future__ import annotations
 
+import json
+
 import attrs
 
 from .dsl.diagnostics import Diagnostic
 from .fast_json import decode_line, decode_row
-from .flatten import scenario_from_cells, table_row
+from .flatten import row_id_of, scenario_from_cells, table_row
 from .outputs import json_bytes
 from .scenario import Scenario, ScenarioError
 from .values import EvaluationError
@@ -39,6 +41,7 @@ class RowEvaluator:
         # chosen once, not tested on every row
         self._decode = {"cells": self._decode_cells, "lines": self._decode_line,
                         "object": self._decode_object}[options.rows]
+        self._given_id = {"cells": _cells_id, "lines": _json_id, "object": _object_id}[options.rows]
         self._output = _OUTPUTS[options.output]
 
     def __call__(self, job) -> tuple:
@@ -56,12 +59,14 @@ class RowEvaluator:
         return [(status, output(record)) for status, record in records]
 
     def _decoded(self, job) -> tuple:
-        """(row id, data), or (row number, _Unreadable) for a row that cannot be a scenario."""
+        """(row id, data), or (row id, _Unreadable) for a row that cannot be a scenario: the id
+        given, if it can be read on its own, else the row number."""
         number, payload = job
         try:
             return self._decode(number, payload)
         except ScenarioError as err:
-            return number, _Unreadable(err)
+            row_id = self._given_id(payload)
+            return (row_id if _is_id(row_id) else number), _Unreadable(err)
 
     def _evaluated(self, row_id, data) -> tuple:
         """(status, record): `{"id": …, **decision}`, or an error record."""
@@ -84,7 +89,7 @@ class RowEvaluator:
     @staticmethod
     def _decode_cells(number, payload):
         if isinstance(payload, tuple):                # the reader found the row malformed
-            _, path, message = payload
+            _, path, message, _ = payload
             raise ScenarioError(path, message)
         row_id, data = scenario_from_cells(payload)
         return _with_id(number, row_id, data)
@@ -130,6 +135,55 @@ def _with_id(number, row_id, data):
     if isinstance(row_id, bool) or not isinstance(row_id, (str, int)):
         raise ScenarioError("id", "expected a string or an integer")
     return row_id, data
+
+
+# --- the id of a row that cannot be decoded: only on that row, never for a good one ----------
+
+def _is_id(row_id) -> bool:
+    """Whether `row_id` is an id _with_id takes (not absent, not empty)."""
+    if isinstance(row_id, bool) or not isinstance(row_id, (str, int)) or row_id == "":
+        return False
+    return not isinstance(row_id, str) or _is_text(row_id)
+
+
+def _is_text(text: str) -> bool:
+    """Whether `text` is Unicode text, with no lone surrogate (JSON's `\\ud800`): an id that
+    could not be written out."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _cells_id(payload):
+    """A flat row's `id` cell; the reader gives the cells it could read of a malformed row."""
+    return row_id_of(payload[3] if isinstance(payload, tuple) else payload)
+
+
+class _Pairs(list):
+    """A JSON object's (key, value) pairs, as read by _json_id."""
+
+
+def _json_id(text):
+    """The top-level `id` of JSON text the contract refused (a duplicate key, NaN, a lone
+    surrogate, a bad id), read leniently; None when the text is not a JSON object or has no
+    single `id`."""
+    try:
+        pairs = json.loads(text, object_pairs_hook=_Pairs)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(pairs, _Pairs):
+        return None
+    ids = [value for key, value in pairs if key == "id"]
+    return ids[0] if len(ids) == 1 else None
+
+
+def _object_id(payload):
+    """The id of a scenario given to the Python API (a dict, JSON text or a Scenario)."""
+    if isinstance(payload, (bytes, str, bytearray)):
+        return _json_id(payload)
+    return payload.get("id") if isinstance(payload, dict) else None
 
 
 class _Unreadable:

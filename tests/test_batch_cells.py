@@ -56,6 +56,80 @@ def pd():
     return pytest.importorskip("pandas", reason="pandas is not installed (pip install 'policyrun[batch]')")
 
 
+# --- 5. an error row keeps the id it was given ---------------------------------------------------
+
+def test_a_csv_row_with_the_wrong_number_of_cells_keeps_an_id_in_the_first_column(tmp_path):
+    records = batch_records(tmp_path, "in.csv", "id,jurisdiction,resident.birth_date,application.paid_on\n"
+                                                f"ok,nanning,{BIRTH},{PAID}\n"
+                                                "short,shenyang\n"
+                                                f"long,nanning,{BIRTH},{PAID},extra\n"
+                                                ",shenyang\n")
+    assert [r["id"] for r in records] == ["ok", "short", "long", 4]
+    assert records[1]["error"] == {"path": "$", "message": "the row has 2 cells; the header has 4 (line 3)"}
+    assert records[2]["error"]["path"] == "$"
+
+
+def test_an_id_after_a_row_with_the_wrong_number_of_cells_is_not_guessed(tmp_path):
+    # a missing or extra cell before it may have moved it: the row number, not another cell
+    records = batch_records(tmp_path, "in.csv", "jurisdiction,resident.birth_date,id\n"
+                                                f"nanning,{BIRTH}\n"
+                                                f"nanning,{BIRTH},x,y\n")
+    assert [r["id"] for r in records] == [1, 2]
+
+
+def test_csv_rows_with_a_bad_json_cell_or_a_field_given_twice_keep_their_id(tmp_path):
+    records = batch_records(tmp_path, "in.csv", 'id,jurisdiction,resident,resident.hukou,application\n'
+                                                f'r1,nanning,"{{""birth_date"": ""{BIRTH}"", ""hukou"": ""local""}}",non_local,\n'
+                                                'r2,nanning,not json,,\n'
+                                                f'7,nanning,"{{""birth_date"": ""{BIRTH}""}}",,"{{""paid_on"": 1"\n')
+    assert [r["id"] for r in records] == ["r1", "r2", "7"]
+    assert records[0]["error"] == {"path": "resident.hukou",
+                                   "message": "given twice (as its own column and inside another)"}
+    assert records[1]["error"]["path"] == "resident" and "invalid JSON" in records[1]["error"]["message"]
+    assert records[2]["error"]["path"] == "application"
+
+
+def test_a_parquet_row_with_a_time_of_day_keeps_its_id(tmp_path):
+    pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed (pip install 'policyrun[batch]')")
+    import datetime
+    table = pa.table({"id": ["a", "b", None],
+                      "jurisdiction": ["nanning"] * 3,
+                      "application.paid_on": pa.array([datetime.datetime(2024, 12, 31, 13, 5)] * 3,
+                                                      type=pa.timestamp("us")),
+                      "resident.birth_date": [BIRTH] * 3})
+    records = parquet_records(tmp_path, table)
+    assert [r["id"] for r in records] == ["a", "b", 3]
+    assert all(r["error"]["path"] == "application.paid_on" for r in records)
+
+
+def test_a_dataframe_row_with_a_time_of_day_keeps_its_id(pd):
+    df = pd.DataFrame({"application.paid_on": pd.to_datetime(["2024-12-31 00:00", "2024-12-31 13:05"] * 2),
+                       "id": ["a", "b", 7, 2.5], "jurisdiction": ["nanning"] * 4,
+                       "resident.birth_date": [BIRTH] * 4})
+    rows = frame_records(df)
+    assert [row[0] for row in rows] == ["a", "b", "7", "4"]       # 2.5 cannot be an id: the row number
+    assert [row[1] for row in rows] == [None, "application.paid_on", None, "application.paid_on"]
+
+
+def test_a_jsonl_row_the_contract_cannot_decode_keeps_an_id_it_could_read(tmp_path):
+    lines = ['{"id": "12", "jurisdiction": "nanning", "jurisdiction": "nanning"}',
+             '{"id": "x", "application": {"repair_years": NaN}}',
+             '{"id": 5, "resident": {"district": "\\ud800"}}',
+             '{"id": "a", "id": "b", "jurisdiction": "nanning", "jurisdiction": "nanning"}',
+             '{"id": "y", "oops"',
+             '{"id": true, "x": NaN}',
+             '{"resident": {"id": "inner"}, "x": NaN}']
+    records = batch_records(tmp_path, "in.jsonl", "\n".join(lines) + "\n")
+    assert [r["id"] for r in records] == ["12", "x", 5, 4, 5, 6, 7]
+    assert all(set(r) == {"id", "error"} for r in records)
+    assert records[0]["error"]["message"].startswith("invalid JSON")
+
+
+def test_a_scenario_given_as_text_to_evaluate_iter_keeps_an_id_it_could_read(policies):
+    records = list(policies.evaluate_iter(['{"id": "t", "jurisdiction": "x", "jurisdiction": "y"}']))
+    assert records[0]["id"] == "t" and records[0]["error"]["path"] == "$"
+
+
 # --- 6. a null item in a list cell is an error, as in JSON ------------------------------------------
 
 def test_a_null_item_in_a_parquet_list_is_the_error_json_gives(tmp_path, policies):
@@ -166,3 +240,47 @@ def test_a_whole_float_id_is_the_integer_id_in_json_output(tmp_path):
     table = pa.table({"id": [7.0, None], "jurisdiction": ["nanning"] * 2, "resident.birth_date": [BIRTH] * 2,
                       "application.paid_on": [PAID] * 2})
     assert [r["id"] for r in parquet_records(tmp_path, table)] == [7, 2]
+
+
+# --- 10. long CSV cells --------------------------------------------------------------------------
+
+def test_a_csv_cell_longer_than_the_csv_modules_default_limit_is_read(tmp_path):
+    district = "村" * 300_000
+    records = batch_records(tmp_path, "in.csv", "id,jurisdiction,resident.birth_date,resident.district,application.paid_on\n"
+                                                f"a,nanning,{BIRTH},{district},{PAID}\n"
+                                                f"b,nanning,{BIRTH},,{PAID}\n")
+    assert [r["id"] for r in records] == ["a", "b"]
+    assert "error" not in records[0] and records[0]["accepted"] is True
+
+
+def test_a_quote_left_open_fails_the_file_with_a_clear_message(tmp_path):
+    # the rest of the file becomes one cell: read up to a bound (16 MiB characters), not whole
+    source = tmp_path / "in.csv"
+    with source.open("w", encoding="utf-8") as f:
+        f.write('id,jurisdiction,resident.district\n\n1,nanning,"open\n')
+        line = "2,nanning,x\n"
+        f.write(line * (17 * 2**20 // len(line)))
+    r = run("evaluate", "--batch", "in.csv", "-o", "out.jsonl", cwd=tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert ("in.csv: line 3: a cell of the row that starts here is longer than 16,777,216 characters, "
+            "the most a cell may hold (a quote left open?)") in r.stderr, r.stderr
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+# --- 11. header columns without a name --------------------------------------------------------
+
+def test_an_unnamed_empty_header_column_is_ignored(tmp_path):
+    records = batch_records(tmp_path, "in.csv", "id,jurisdiction,resident.birth_date,application.paid_on,,\n"
+                                                f"1,nanning,{BIRTH},{PAID},,\n"
+                                                f"2,nanning,{BIRTH},{PAID},, \n")
+    assert [r["id"] for r in records] == ["1", "2"]
+    assert all(r["accepted"] is True for r in records)
+
+
+def test_a_value_under_an_unnamed_column_is_a_row_error(tmp_path):
+    records = batch_records(tmp_path, "in.csv", "id,jurisdiction,,resident.birth_date,application.paid_on\n"
+                                                f"1,nanning,,{BIRTH},{PAID}\n"
+                                                f"2,nanning,oops,{BIRTH},{PAID}\n")
+    assert records[0]["accepted"] is True
+    assert records[1] == {"id": "2", "error": {"path": "$", "message": (
+        "cell 3 is not empty, but its column has no name in the header (line 3)")}}
