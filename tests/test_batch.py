@@ -134,7 +134,7 @@ def test_csv_round_trip(tmp_path, policies):
     assert r.returncode == 0, r.stderr
     with out.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [row["id"] for row in rows] == ["baby", "repair", "3", "bad-date", "bad-year", "6", "no-application"]
+    assert [row["id"] for row in rows] == ["baby", "repair", "3", "bad-date", "bad-year", "short", "no-application"]
     by_id = {row["id"]: row for row in rows}
     for row_id, scenario in CSV_AS_JSON:
         row, decision = by_id[str(row_id)], policies.evaluate(scenario)
@@ -146,7 +146,7 @@ def test_csv_round_trip(tmp_path, policies):
     assert by_id["bad-date"]["error.path"] == "resident.birth_date"
     assert "2024-02-30" in by_id["bad-date"]["error.message"] and by_id["bad-date"]["decision"] == ""
     assert by_id["bad-year"]["error.path"] == "history.resident_years[0]"
-    assert by_id["6"]["error.path"] == "$" and "cells" in by_id["6"]["error.message"]
+    assert by_id["short"]["error.path"] == "$" and "cells" in by_id["short"]["error.message"]
     assert summary_of(r.stderr) == {"rows": 7, "accepted": 2, "refused": 1, "undetermined": 1, "errors": 3}
 
 
