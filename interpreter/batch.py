@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import signal
 import threading
 import time
@@ -353,11 +354,22 @@ def evaluate_dataframe(df, policies=None, *, readings: dict | None = None, expla
     decision as JSON text, `error.path` / `error.message` what was wrong with an invalid row."""
     from .flatten import check_columns
     policies = as_policies(policies)
+    df = _without_unnamed_empty_columns(df)
     check_columns(list(df.columns))
     options = options_for(policies, readings, explain, rows="cells", output="table")
     jobs = zip(itertools.count(1), frame_cells(df))
     rows = [item for _, item in results(jobs, policies=policies, options=options, workers=workers)]
     return table_frame(rows, df.index)
+
+
+def _without_unnamed_empty_columns(df):
+    """`pd.read_csv` names a header cell left empty (spreadsheets export them after the last
+    column) `Unnamed: N`: such a column with no value is dropped, as the CSV reader ignores it."""
+    unnamed = [c for c in df.columns if isinstance(c, str) and _UNNAMED.fullmatch(c) and df[c].isna().all()]
+    return df.drop(columns=unnamed) if unnamed else df
+
+
+_UNNAMED = re.compile(r"Unnamed: \d+")
 
 
 def frame_cells(df) -> Iterator:

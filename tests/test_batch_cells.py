@@ -284,3 +284,18 @@ def test_a_value_under_an_unnamed_column_is_a_row_error(tmp_path):
     assert records[0]["accepted"] is True
     assert records[1] == {"id": "2", "error": {"path": "$", "message": (
         "cell 3 is not empty, but its column has no name in the header (line 3)")}}
+
+
+def test_pandas_unnamed_empty_column_is_ignored_as_the_csv_reader_ignores_it(tmp_path):
+    # pd.read_csv names a trailing empty header `Unnamed: 3`; the command ignores that column
+    pd = pytest.importorskip("pandas")
+    from policyrun import ColumnError, batch
+    path = tmp_path / "trail.csv"
+    path.write_text("id,jurisdiction,resident.birth_date,\na,harbin,2024-10-02,\n", encoding="utf-8")
+    df = pd.read_csv(path)
+    assert list(df.columns)[-1] == "Unnamed: 3"
+    out = batch.evaluate_dataframe(df)
+    assert (out["id"].tolist(), out["error.message"].isna().all()) == (["a"], True)
+    df["Unnamed: 3"] = ["x"]   # with a value it is an unknown column, as in the file
+    with pytest.raises(ColumnError, match='unknown column "Unnamed: 3"'):
+        batch.evaluate_dataframe(df)
