@@ -1,9 +1,15 @@
 """Dask: 10,000 generated scenarios evaluated on a two-process LocalCluster give, row for row,
 what one process gives — as a Bag, as a DataFrame, and through `evaluate --batch --scheduler`;
-and each worker compiles the policies once."""
+and each worker compiles the policies once. A --scheduler address that is no usable cluster is a
+one-line error within seconds; a cluster without workers is said so at once."""
+import contextlib
 import json
 import logging
+import queue
+import socket
+import socketserver
 import subprocess
+import threading
 
 import pytest
 
@@ -105,3 +111,119 @@ def test_batch_command_with_its_own_local_cluster(tmp_path, expected):
                        capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == "".join(json_line(e) + "\n" for e in expected[:500])
+
+
+# --- a --scheduler address that is not a usable cluster: a one-line error within seconds, never a
+# hang or a traceback (the subprocess timeouts are the bound; the errors come in 1-8 s)
+
+def _batch_at(address: str, tmp_path, rows: int = 20) -> list:
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(s) + "\n" for s in generate(rows)), encoding="utf-8")
+    return policyrun_command() + ["evaluate", "--batch", str(source), "-o", str(tmp_path / "out.jsonl"),
+                                  "--scheduler", address]
+
+
+def _refused(address: str, tmp_path) -> str:
+    """The command's stderr, after checking it failed as a connection failure does: exit 1, one
+    line, no output file."""
+    r = subprocess.run(_batch_at(address, tmp_path), capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith(f"error: cannot connect to the Dask scheduler at {address}: "), r.stderr
+    assert not (tmp_path / "out.jsonl").exists()
+    return r.stderr
+
+
+@contextlib.contextmanager
+def _serving(server_class, handler):
+    """A server on a free port of 127.0.0.1, in a thread, for the duration of the block."""
+    server = server_class(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_scheduler_address_of_a_web_server_fails_within_seconds(tmp_path):
+    """An HTTP server (a dashboard's port, say) takes the connection and waits for a request line
+    that never comes: the Client alone waited for ever."""
+    import http.server
+    with _serving(http.server.ThreadingHTTPServer, http.server.SimpleHTTPRequestHandler) as address:
+        stderr = _refused(address, tmp_path)
+    assert "no Dask answer within 6 s; is this the scheduler's port (8786 by default)" in stderr
+
+
+class _Banner(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.request.sendall(b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n")
+        with contextlib.suppress(OSError):
+            self.request.recv(100)
+
+
+def test_scheduler_address_of_a_service_that_speaks_first_is_a_one_line_error(tmp_path):
+    """An SSH banner read as Dask's frame count asked numpy for 2.82 EiB: a MemoryError traceback."""
+    with _serving(socketserver.ThreadingTCPServer, _Banner) as address:
+        stderr = _refused(address, tmp_path)
+    assert "does not speak Dask's protocol; is this the scheduler's port (8786 by default)" in stderr
+
+
+def test_scheduler_address_where_nothing_listens_fails_in_seconds(tmp_path):
+    """Dask's own connect timeout is 30 s; the command's is 5 s."""
+    with socket.socket() as probe:   # a port that was free a moment ago, with nothing listening now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    stderr = _refused(f"tcp://127.0.0.1:{port}", tmp_path)
+    assert "nothing answered within 5 s" in stderr and "is the scheduler running" in stderr
+
+
+def test_scheduler_address_that_is_not_an_address(tmp_path):
+    assert "unknown address scheme 'http'" in _refused("http://127.0.0.1:8786", tmp_path)
+
+
+def test_scheduler_address_of_a_worker_says_so(client, tmp_path):
+    worker = next(iter(client.scheduler_info()["workers"]))
+    assert "this is a Dask worker, not the scheduler" in _refused(worker, tmp_path)
+
+
+def test_connect_timeout_is_short_unless_dask_is_configured_otherwise():
+    import dask.config
+
+    from policyrun.distributed import CONNECT_TIMEOUT, connect_timeout
+    assert connect_timeout() == CONNECT_TIMEOUT == 5
+    with dask.config.set({"distributed.comm.timeouts.connect": "45s"}):
+        assert connect_timeout() == 45
+
+
+def test_scheduler_without_workers_says_so_and_waits_for_one(tmp_path, expected):
+    """The rows wait (an adaptive cluster starts workers once tasks are pending), but not
+    silently: a warning at once; when a worker joins, the batch completes."""
+    from dask.distributed import LocalCluster
+
+    from policyrun.outputs import json_line
+    with LocalCluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=logging.ERROR) as cluster:
+        address = cluster.scheduler_address
+        process = subprocess.Popen(_batch_at(address, tmp_path, rows=300), stderr=subprocess.PIPE,
+                                   text=True, cwd=ROOT)
+        lines: queue.Queue = queue.Queue()
+        reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True)
+        reader.start()
+        try:
+            first = lines.get(timeout=120)
+            assert first == (f"warning: the Dask cluster at {address} has no workers; the rows wait until "
+                             f"one joins (start one with `dask worker {address}`; Ctrl-C stops)\n")
+            assert process.poll() is None   # waiting, not failed
+            cluster.scale(1)
+            assert process.wait(timeout=300) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        reader.join(timeout=10)
+    rest = "".join(lines.queue)
+    assert "300 rows:" in rest and "Traceback" not in rest, rest
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == "".join(json_line(e) + "\n" for e in expected[:300])
