@@ -24,7 +24,7 @@ class AstBuilder(ExpressionBuilder):
     so no lark.Tree survives."""
 
     def __init__(self, source: Source, diagnostics: list):
-        super().__init__()
+        super().__init__(visit_tokens=False)   # no rule takes a token itself: they are read from children
         self.source, self.diagnostics = source, diagnostics
         self._loose_zh: dict = {}   # id -> a text literal with `zh` that no `assume` has claimed
 

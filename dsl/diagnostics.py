@@ -24,7 +24,11 @@ class Source:
     line_starts: tuple = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self):
-        starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+        starts, find = [0], self.text.find
+        at = find("\n")
+        while at >= 0:   # str.find, not a Python loop over every character
+            starts.append(at + 1)
+            at = find("\n", at + 1)
         object.__setattr__(self, "line_starts", tuple(starts))
 
     def position(self, offset: int) -> tuple[int, int]:

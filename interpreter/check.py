@@ -3,6 +3,8 @@ names, rule IDs, overrides, ambiguities, parameter years and types. Every proble
 diagnostic; all of them are raised together as one PolicyError."""
 from __future__ import annotations
 
+import functools
+
 import attrs
 
 from .dsl import ast
@@ -251,17 +253,26 @@ _KINDS = {ast.InputDecl: "input", ast.ParamDecl: "param", ast.LetDecl: "let", as
 def _reversed_spans(node):
     """The `a .. b` expressions whose ends are both int or both date literals, `a` after `b`:
     an empty list or window, surely not what was meant (a window nothing falls in refuses all)."""
-    if isinstance(node, tuple):
-        for item in node:
-            yield from _reversed_spans(item)
-        return
-    if not attrs.has(type(node)):
-        return
-    if isinstance(node, ast.RangeExpr) and _literal_kind(node.low) == _literal_kind(node.high) \
-            and _literal_kind(node.low) in ("int", "date") and node.low.value > node.high.value:
-        yield node
-    for field in attrs.fields(type(node)):
-        yield from _reversed_spans(getattr(node, field.name))
+    found, stack = [], [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(reversed(node))
+            continue
+        names = _child_fields(type(node))
+        if not names:
+            continue
+        if isinstance(node, ast.RangeExpr) and _literal_kind(node.low) == _literal_kind(node.high) \
+                and _literal_kind(node.low) in ("int", "date") and node.low.value > node.high.value:
+            found.append(node)
+        stack.extend(getattr(node, name) for name in reversed(names))
+    return found
+
+
+@functools.cache
+def _child_fields(kind) -> tuple:
+    """The field names of an AST node class (none for anything else), looked up once per class."""
+    return tuple(f.name for f in attrs.fields(kind)) if attrs.has(kind) else ()
 
 
 def _literal_kind(expr):
