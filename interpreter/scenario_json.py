@@ -31,9 +31,13 @@ def decode_json(text):
     if not isinstance(text, (str, bytes, bytearray)):
         raise _expected("$", "JSON text", text)
     try:
+        if isinstance(text, (bytes, bytearray)):
+            # UTF-8 only, as the contract's files and the service's bodies (json.loads would
+            # also take UTF-16 and UTF-32); a byte-order mark first is allowed
+            text = bytes(text).decode("utf-8-sig")
         data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
                           object_pairs_hook=_pairs)
-        if (b"\\u" if isinstance(text, (bytes, bytearray)) else "\\u") in text:
+        if "\\u" in text:
             _reject_lone_surrogates(data, "$")
         return data
     except json.JSONDecodeError as err:
@@ -42,6 +46,8 @@ def decode_json(text):
             where, why = "", f"{why} line {err.lineno} column {err.colno}"
     except _BadJSON as err:
         where, why = "", str(err)
+    except UnicodeDecodeError as err:
+        where, why = "", f"not UTF-8 text (byte {err.start + 1}: {err.reason})"
     except (ValueError, RecursionError) as err:  # huge integers, bad encodings, deep nesting
         where, why = "", _clip(str(err), 120)
     raise ScenarioError("$", f"invalid JSON{where}: {why[:1].lower()}{why[1:]}")

@@ -459,6 +459,16 @@ def test_invalid_json_names_line_and_column():
     assert err.message == "invalid JSON at line 2 column 15: expecting value"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_json_bytes_are_utf8_only(encoding):
+    # json.loads alone detects UTF-16 and UTF-32; the contract's files and bodies are UTF-8
+    text = '{"jurisdiction": "harbin", "resident": {"birth_date": "2024-10-02"}}'
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario_json(text.encode(encoding))
+    assert info.value.message == "invalid JSON: not UTF-8 text (byte 1: invalid start byte)"
+    assert parse_scenario_json(b"\xef\xbb\xbf" + text.encode()).jurisdiction == "harbin"   # a BOM is fine
+
+
 @pytest.mark.parametrize("text, message", [
     ('{"a": "x', "invalid JSON: unterminated string starting at line 1 column 7"),
     ('{"a": "x\ny"}', "invalid JSON: invalid control character at line 1 column 9"),
