@@ -34,7 +34,7 @@ def _check_parts(decl, entry, error):
     for i, (part, key_name) in enumerate(zip(entry.key, decl.keys)):
         if i == 0 and part.kind == "name":
             error("C017", f"`{decl.name}` is keyed by `{key_name}` first: `{part.value}` is not a year",
-                  part, help="write a year (`2025`), a span of years (`2025..2030`) or `*`")
+                  part, help=_year_first_help(decl, part))
         elif i > 0 and part.kind != "name":
             error("C017", f"`{decl.name}` is keyed by `{key_name}` here: `{_key_text(part)}` is not a name",
                   part, help="write a name such as `adult`: years, spans and `*` stand only first")
@@ -45,6 +45,14 @@ def _check_parts(decl, entry, error):
         elif part.kind == "range" and part.value[0] > part.value[1]:
             error("C018", f"the year span `{_key_text(part)}` is empty", part,
                   help=f"write it `{part.value[1]}..{part.value[0]}` (FIRST..LAST)")
+
+
+def _year_first_help(decl, part) -> str:
+    """A table's first key is always a year; a table by category alone is written with `*`."""
+    if decl.keys[0] == "year":
+        return "write a year (`2025`), a span of years (`2025..2030`) or `*`"
+    return (f"a table's first key is the year: write `by year, {', '.join(decl.keys)}` and "
+            f"`* {part.value} = …` for a value that holds in every year")
 
 
 def _within_bounds(part) -> bool:

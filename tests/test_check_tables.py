@@ -154,6 +154,21 @@ def test_a_year_or_star_where_a_name_goes(tmp_path):
                            ("C017", FIRST + 2, "`extra` is keyed by `category` here: `2025` is not a name")]
 
 
+def test_a_table_by_category_alone_is_told_how_to_write_it(tmp_path):
+    body = """rule K-3 "分档" {
+  from n "分档"
+  parameter extra "附加": money by tier {
+    low = 1 assumed "x"
+  }
+}
+"""
+    ds = errors(tmp_path, body)
+    assert summary(ds) == [("C017", FIRST, "`extra` is keyed by `tier` first: `low` is not a year")]
+    assert ds[0].help == "a table's first key is the year: write `by year, tier` and `* low = …` for a value that holds in every year"
+    fixed = body.replace("by tier", "by year, tier").replace("    low =", "    * low =")
+    assert errors(tmp_path, fixed) == []
+
+
 # ---- years outside 1900..2200 (C027): they made `check` list or walk every year of the span
 
 def test_a_key_year_outside_the_bounds(tmp_path):
